@@ -1,0 +1,111 @@
+/* Async-signal-safe helpers for the sandbox side: after clone the child
+ * processes use only these, plain system calls and the prepared plan. */
+#include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+size_t cr_strlcpy(char *dst, const char *src, size_t size) {
+  size_t i = 0;
+  if (!src) src = "";
+  for (; src[i] && i + 1 < size; i++) dst[i] = src[i];
+  if (size) dst[i] = '\0';
+  return i;
+}
+
+size_t cr_strlcat(char *dst, const char *src, size_t size) {
+  size_t used = 0;
+  while (used < size && dst[used]) used++;
+  return used + cr_strlcpy(dst + used, src, size - used);
+}
+
+char *cr_fmt_uint(char *buf, size_t size, unsigned long long v) {
+  char tmp[24];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v && n < sizeof tmp);
+  size_t i = 0;
+  for (; i < n && i + 1 < size; i++) buf[i] = tmp[n - 1 - i];
+  if (size) buf[i] = '\0';
+  return buf;
+}
+
+int cr_write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where,
+                     const char *what) {
+  struct cr_msg msg;
+  memset(&msg, 0, sizeof msg);
+  msg.kind = kind;
+  msg.errnum = errnum;
+  cr_strlcpy(msg.where, where, sizeof msg.where);
+  cr_strlcpy(msg.what, what, sizeof msg.what);
+  /* A record is smaller than PIPE_BUF, so the write is atomic. */
+  (void)cr_write_all(plan->msg_wr, &msg, sizeof msg);
+}
+
+void cr_child_fail(const struct cr_plan *plan, int errnum, const char *where, const char *what) {
+  cr_child_report(plan, CR_MSG_SETUP_FAILED, errnum, where, what);
+  _exit(CR_EXIT_LAUNCHER_FAILED);
+}
+
+/* Drop every capability but those in `keep`: bounding set first (that needs
+ * CAP_SETPCAP, still held), then inheritable/permitted/effective, and the
+ * ambient set holds exactly `keep` so they survive execve as non-root. */
+int cr_drop_capabilities(const struct cr_plan *plan, uint64_t keep) {
+  for (int cap = 0; cap <= plan->last_cap; cap++) {
+    if (keep & (1ull << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
+  }
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  memset(data, 0, sizeof data);
+  for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+    uint32_t bits = (uint32_t)(keep >> (32 * i));
+    data[i].effective = data[i].permitted = data[i].inheritable = bits;
+  }
+  if (syscall(SYS_capset, &hdr, data) < 0) return -1;
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return -1;
+  for (int cap = 0; cap <= plan->last_cap; cap++) {
+    if (!(keep & (1ull << cap))) continue;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) return -1;
+  }
+  return 0;
+}
+
+/* Close every fd except those in `keep` (sorted ascending, all >= 0). */
+int cr_close_fds_except(const int *keep, size_t n_keep) {
+  unsigned int from = 0;
+  for (size_t i = 0; i < n_keep; i++) {
+    if ((unsigned)keep[i] > from && close_range(from, (unsigned)keep[i] - 1, 0) < 0) return -1;
+    from = (unsigned)keep[i] + 1;
+  }
+  return close_range(from, ~0u, 0);
+}
+
+/* fork-like clone3: no new stack, returns 0 in the child. */
+pid_t cr_clone3(uint64_t flags) {
+  struct clone_args args;
+  memset(&args, 0, sizeof args);
+  args.flags = flags;
+  args.exit_signal = SIGCHLD;
+  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}

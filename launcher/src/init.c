@@ -1,0 +1,225 @@
+/* Sandbox side: the init, pid 1 of the new pid namespace. It builds the
+ * sandbox (ids, filesystem, hostname, loopback), forks the payload, then
+ * gives up everything it held and only reaps, forwards signals and reports
+ * the payload's end to the launcher. When it exits the kernel kills every
+ * process left in the namespace. System calls only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static __attribute__((noreturn)) void fail(const struct cr_plan *plan, int errnum,
+                                           const char *where, const char *what) {
+  cr_child_fail(plan, errnum, where, what);
+}
+
+/* The launcher's death must end the sandbox. The parent-death signal is
+ * cleared whenever credentials change, so this is called again after each
+ * change, and the sync pipe tells whether the launcher already died. */
+static void die_with_launcher(const struct cr_plan *plan) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  struct pollfd pfd = {.fd = plan->sync_rd, .events = POLLIN};
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLIN))
+    _exit(CR_EXIT_LAUNCHER_FAILED);
+}
+
+/* Wait until the launcher has written our id maps. While it does, this
+ * process stays dumpable (an ordinary user can only write the maps of a
+ * dumpable process); right after, nothing of the sandbox may read it. */
+static void wait_for_id_maps(const struct cr_plan *plan) {
+  char go = 0;
+  ssize_t n;
+  do n = read(plan->sync_rd, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher died or gave up */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_DUMPABLE");
+}
+
+/* The init is a copy of the launcher, and /proc/1/cmdline is readable by
+ * every process of the sandbox: wipe the launcher's argv and environment. */
+static void wipe_launcher_strings(const struct cr_plan *plan) {
+  memset((void *)plan->arg_start, 0, plan->arg_end - plan->arg_start);
+  memset((void *)plan->env_start, 0, plan->env_end - plan->env_start);
+}
+
+/* When the caller is root the init still runs as host root (unmapped inside)
+ * after clone; become the sandbox ids now so that nothing is created or run
+ * as root. An ordinary caller already is the mapped id. */
+static void become_sandbox_ids(const struct cr_plan *plan) {
+  const struct cr_process *p = &plan->cfg->process;
+  if (!plan->caller_is_root) return;
+  if (setgroups(0, NULL) < 0) fail(plan, errno, "ids", "clear supplementary groups");
+  if (setresgid(p->gid, p->gid, p->gid) < 0) fail(plan, errno, "ids", "setresgid");
+  if (setresuid(p->uid, p->uid, p->uid) < 0) fail(plan, errno, "ids", "setresuid");
+  die_with_launcher(plan);
+}
+
+static void set_hostname(const struct cr_plan *plan) {
+  const char *name = plan->cfg->hostname;
+  if (!name || !(plan->cfg->namespaces & CR_NS_UTS)) return;
+  if (sethostname(name, strlen(name)) < 0) fail(plan, errno, "hostname", name);
+}
+
+static void bring_up_loopback(const struct cr_plan *plan) {
+  if (!(plan->cfg->namespaces & CR_NS_NET)) return;
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) fail(plan, errno, "network", "socket");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  cr_strlcpy(ifr.ifr_name, "lo", sizeof ifr.ifr_name);
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) fail(plan, errno, "network", "read flags of lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) fail(plan, errno, "network", "bring lo up");
+  close(sock);
+}
+
+static void block_signals(const struct cr_plan *plan, sigset_t *set) {
+  sigemptyset(set);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaddset(set, forwarded_signals[i]);
+  sigaddset(set, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, set, NULL) < 0) fail(plan, errno, "init", "sigprocmask");
+}
+
+/* After the fork the init keeps only what it needs to supervise, and no
+ * privilege: the payload must not be able to use it to reach the launcher. */
+static void give_up_everything(const struct cr_plan *plan, int *keep, size_t n_keep) {
+  for (size_t i = 1; i < n_keep; i++) /* insertion sort, n_keep is tiny */
+    for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  if (cr_close_fds_except(keep, n_keep) < 0) fail(plan, errno, "init", "close fds");
+  if (cr_drop_capabilities(plan, 0) < 0) fail(plan, errno, "init", "drop capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "init", "no_new_privs");
+}
+
+/* exec_once: let the payload's own execve through, refuse every later one. */
+static void answer_exec_notification(int listener, int *execs_allowed) {
+  struct seccomp_notif req;
+  struct seccomp_notif_resp resp;
+  memset(&req, 0, sizeof req);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;
+  memset(&resp, 0, sizeof resp);
+  resp.id = req.id;
+  if (*execs_allowed > 0) {
+    (*execs_allowed)--;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else {
+    resp.error = -EPERM;
+  }
+  (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static int receive_fd(int sock) {
+  char byte;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union {
+    struct cmsghdr hdr;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                       .msg_controllen = sizeof control.buf};
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+/* Reap every child; return when the payload has ended. */
+static int reap(pid_t payload, int *payload_status) {
+  int status;
+  pid_t pid;
+  int ended = 0;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+    if (pid == payload) {
+      *payload_status = status;
+      ended = 1;
+    }
+  return ended;
+}
+
+static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_t payload,
+                                                int sigfd, int listener) {
+  int execs_allowed = 1;
+  int status = 0;
+  for (;;) {
+    struct pollfd pfds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
+    int n = poll(pfds, listener >= 0 ? 2 : 1, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(plan, errno, "init", "poll");
+    if (listener >= 0 && (pfds[1].revents & POLLIN)) answer_exec_notification(listener, &execs_allowed);
+    if (listener >= 0 && (pfds[1].revents & (POLLHUP | POLLERR))) {
+      close(listener);
+      listener = -1;
+    }
+    if (!(pfds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si;
+    if (read(sigfd, &si, sizeof si) != sizeof si) continue;
+    if (si.ssi_signo != SIGCHLD) {
+      kill(payload, (int)si.ssi_signo);
+      continue;
+    }
+    if (reap(payload, &status)) break;
+  }
+  struct cr_msg msg;
+  memset(&msg, 0, sizeof msg);
+  msg.kind = CR_MSG_PAYLOAD_ENDED;
+  msg.wstatus = status;
+  getrusage(RUSAGE_CHILDREN, &msg.usage);
+  (void)cr_write_all(plan->msg_wr, &msg, sizeof msg);
+  _exit(0);
+}
+
+void cr_sandbox_init_main(const struct cr_plan *plan) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  wait_for_id_maps(plan);
+  wipe_launcher_strings(plan);
+  cr_mount_open_sources(plan);
+  become_sandbox_ids(plan);
+  cr_mount_build_root(plan);
+  set_hostname(plan);
+  bring_up_loopback(plan);
+
+  int notify_pair[2] = {-1, -1};
+  if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
+    fail(plan, errno, "init", "socketpair");
+  sigset_t set;
+  block_signals(plan, &set);
+  pid_t payload = cr_clone3(0);
+  if (payload < 0) fail(plan, errno, "init", "fork the payload");
+  if (payload == 0) {
+    if (notify_pair[0] >= 0) close(notify_pair[0]);
+    cr_payload_main(plan, notify_pair[1]);
+  }
+
+  if (notify_pair[1] >= 0) close(notify_pair[1]);
+  int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sigfd < 0) fail(plan, errno, "init", "signalfd");
+  int keep[] = {plan->msg_wr, plan->sync_rd, sigfd, notify_pair[0]};
+  give_up_everything(plan, keep, notify_pair[0] >= 0 ? 4 : 3);
+  int listener = notify_pair[0] >= 0 ? receive_fd(notify_pair[0]) : -1;
+  if (notify_pair[0] >= 0) close(notify_pair[0]);
+  supervise(plan, payload, sigfd, listener);
+}

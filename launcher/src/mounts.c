@@ -1,0 +1,353 @@
+/* Sandbox side: the filesystem. A fresh tmpfs becomes the root; every
+ * declared entry is attached to it through file descriptors (open_tree,
+ * fsmount, move_mount), and every path inside the new root is resolved with
+ * openat2(RESOLVE_IN_ROOT), so no symlink can lead a mount or a write out of
+ * the sandbox. Runs in the init between clone and fork: system calls only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/* Where the new root is attached before pivot_root; any directory works, the
+ * mount is private to the sandbox's mount namespace. */
+#define STAGING_DIR "/tmp"
+
+struct root_ctx {
+  const struct cr_plan *plan;
+  int rootfd;
+  size_t n_own;
+  char where[96]; /* "$.filesystem[N]" of the entry being set up */
+};
+
+static __attribute__((noreturn)) void fail(struct root_ctx *ctx, int errnum, const char *what,
+                                           const char *path) {
+  char text[512];
+  cr_strlcpy(text, what, sizeof text);
+  if (path) {
+    cr_strlcat(text, " ", sizeof text);
+    cr_strlcat(text, path, sizeof text);
+  }
+  cr_child_fail(ctx->plan, errnum, ctx->where, text);
+}
+
+static void set_where(struct root_ctx *ctx, size_t index, const char *target) {
+  char num[24];
+  cr_strlcpy(ctx->where, "$.filesystem[", sizeof ctx->where);
+  cr_strlcat(ctx->where, cr_fmt_uint(num, sizeof num, index), sizeof ctx->where);
+  cr_strlcat(ctx->where, "] ", sizeof ctx->where);
+  cr_strlcat(ctx->where, target, sizeof ctx->where);
+}
+
+static int open_in_root(int rootfd, const char *path, int flags) {
+  struct open_how how = {
+      .flags = (unsigned long long)(flags | O_CLOEXEC),
+      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int fd;
+  do fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN);
+  return fd;
+}
+
+static void remember_own_fs(struct root_ctx *ctx, int fd) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) fail(ctx, errno, "fstat", NULL);
+  if (ctx->n_own < ctx->plan->n_own_devs_max) ctx->plan->own_devs[ctx->n_own++] = st.st_dev;
+}
+
+/* A mount point or file may only be created on a filesystem the sandbox
+ * made: creating one inside a bind would write to the host. */
+static bool is_own_fs(const struct root_ctx *ctx, int dirfd) {
+  struct stat st;
+  if (fstat(dirfd, &st) < 0) return false;
+  for (size_t i = 0; i < ctx->n_own; i++)
+    if (ctx->plan->own_devs[i] == st.st_dev) return true;
+  return false;
+}
+
+/* Split "/a/b/c" into the parent "/a/b" (written to `parent`) and "c". */
+static const char *split_parent(const char *path, char *parent, size_t size) {
+  const char *slash = strrchr(path, '/');
+  size_t len = (size_t)(slash - path);
+  if (len == 0) len = 1; /* parent of "/c" is "/" */
+  if (len >= size) len = size - 1;
+  memcpy(parent, path, len);
+  parent[len] = '\0';
+  return slash + 1;
+}
+
+static void check_creatable(struct root_ctx *ctx, int parentfd, const char *path) {
+  if (!is_own_fs(ctx, parentfd))
+    fail(ctx, EPERM,
+         "refusing to create a mount point or file inside a bind mount of a host folder "
+         "(it would appear on the host); create it there or mount a tmpfs above it:",
+         path);
+}
+
+/* Open directory `path` inside the root, creating missing components. */
+static int ensure_dir(struct root_ctx *ctx, const char *path) {
+  char prefix[4096];
+  int dirfd = open_in_root(ctx->rootfd, "/", O_PATH | O_DIRECTORY);
+  if (dirfd < 0) fail(ctx, errno, "open root", NULL);
+  size_t len = 0;
+  const char *p = path;
+  while (*p) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    const char *end = strchr(p, '/');
+    size_t comp = end ? (size_t)(end - p) : strlen(p);
+    if (len + comp + 2 > sizeof prefix) fail(ctx, ENAMETOOLONG, "path", path);
+    prefix[len++] = '/';
+    memcpy(prefix + len, p, comp);
+    len += comp;
+    prefix[len] = '\0';
+    int next = open_in_root(ctx->rootfd, prefix, O_PATH | O_DIRECTORY);
+    if (next < 0 && errno == ENOENT) {
+      check_creatable(ctx, dirfd, prefix);
+      char name[256];
+      if (comp >= sizeof name) fail(ctx, ENAMETOOLONG, "path", path);
+      memcpy(name, p, comp);
+      name[comp] = '\0';
+      if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) fail(ctx, errno, "mkdir", prefix);
+      next = open_in_root(ctx->rootfd, prefix, O_PATH | O_DIRECTORY);
+    }
+    if (next < 0) fail(ctx, errno, "open", prefix);
+    close(dirfd);
+    dirfd = next;
+    p += comp;
+  }
+  return dirfd;
+}
+
+/* Open (creating it empty when missing) a regular file to mount over. */
+static int ensure_file(struct root_ctx *ctx, const char *path) {
+  int fd = open_in_root(ctx->rootfd, path, O_PATH);
+  if (fd >= 0 || errno != ENOENT) {
+    if (fd < 0) fail(ctx, errno, "open", path);
+    return fd;
+  }
+  char parent[4096];
+  const char *name = split_parent(path, parent, sizeof parent);
+  int dirfd = ensure_dir(ctx, parent);
+  check_creatable(ctx, dirfd, path);
+  int created = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (created < 0) fail(ctx, errno, "create", path);
+  close(created);
+  close(dirfd);
+  fd = open_in_root(ctx->rootfd, path, O_PATH);
+  if (fd < 0) fail(ctx, errno, "open", path);
+  return fd;
+}
+
+static void attach(struct root_ctx *ctx, int mntfd, int targetfd, const char *target) {
+  if (move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    fail(ctx, errno, "attach mount at", target);
+}
+
+/* A new filesystem instance as a detached mount. `opts` is a NULL-terminated
+ * list of key, value pairs (value NULL for a flag). */
+static int new_fs(struct root_ctx *ctx, const char *fstype, const char *const *opts,
+                  unsigned int attrs) {
+  int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+  if (fsfd < 0) fail(ctx, errno, "fsopen", fstype);
+  for (; opts && opts[0]; opts += 2) {
+    int rc = opts[1] ? fsconfig(fsfd, FSCONFIG_SET_STRING, opts[0], opts[1], 0)
+                     : fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[0], NULL, 0);
+    if (rc < 0) fail(ctx, errno, "mount option", opts[0]);
+  }
+  if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) fail(ctx, errno, "create", fstype);
+  int mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+  if (mntfd < 0) fail(ctx, errno, "fsmount", fstype);
+  close(fsfd);
+  return mntfd;
+}
+
+static void fmt_octal(char *buf, size_t size, unsigned v) {
+  char tmp[16];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + (v & 7));
+    v >>= 3;
+  } while (v && n < sizeof tmp);
+  size_t i = 0;
+  buf[i++] = '0';
+  for (; n && i + 1 < size; i++) buf[i] = tmp[--n];
+  buf[i] = '\0';
+}
+
+static void mount_tmpfs_at(struct root_ctx *ctx, const char *target, unsigned long long size,
+                           unsigned mode, unsigned attrs) {
+  char size_s[24], mode_s[16];
+  fmt_octal(mode_s, sizeof mode_s, mode);
+  const char *opts[] = {"mode", mode_s, size ? "size" : NULL, cr_fmt_uint(size_s, sizeof size_s, size), NULL};
+  int dirfd = ensure_dir(ctx, target);
+  int mntfd = new_fs(ctx, "tmpfs", opts, attrs);
+  attach(ctx, mntfd, dirfd, target);
+  remember_own_fs(ctx, mntfd);
+  close(mntfd);
+  close(dirfd);
+}
+
+static void mount_bind(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
+  int treefd = ctx->plan->tree_fds[index];
+  if (treefd < 0) return; /* optional source that does not exist */
+  struct stat st;
+  if (fstat(treefd, &st) < 0) fail(ctx, errno, "fstat", e->source);
+  int targetfd = S_ISDIR(st.st_mode) ? ensure_dir(ctx, e->target) : ensure_file(ctx, e->target);
+  attach(ctx, treefd, targetfd, e->target);
+  close(targetfd);
+}
+
+static void mount_proc(struct root_ctx *ctx, const struct cr_fs_entry *e) {
+  int dirfd = ensure_dir(ctx, e->target);
+  int mntfd = new_fs(ctx, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  attach(ctx, mntfd, dirfd, e->target);
+  close(mntfd);
+  close(dirfd);
+}
+
+static void join_path(char *buf, size_t size, const char *dir, const char *name) {
+  cr_strlcpy(buf, dir, size);
+  if (strcmp(dir, "/") != 0) cr_strlcat(buf, "/", size);
+  cr_strlcat(buf, name, size);
+}
+
+static void make_symlink(struct root_ctx *ctx, const char *target, const char *to) {
+  char parent[4096];
+  const char *name = split_parent(target, parent, sizeof parent);
+  int dirfd = ensure_dir(ctx, parent);
+  check_creatable(ctx, dirfd, target);
+  if (symlinkat(to, dirfd, name) < 0) fail(ctx, errno, "symlink", target);
+  close(dirfd);
+}
+
+/* Device nodes cannot be made in a user namespace: bind the host's. */
+static void bind_device(struct root_ctx *ctx, const char *dev_dir, const char *name) {
+  char host[64], target[4096];
+  join_path(host, sizeof host, "/dev", name);
+  join_path(target, sizeof target, dev_dir, name);
+  int treefd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (treefd < 0) fail(ctx, errno, "open device", host);
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
+  if (mount_setattr(treefd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    fail(ctx, errno, "set mount flags of", host);
+  int targetfd = ensure_file(ctx, target);
+  attach(ctx, treefd, targetfd, target);
+  close(targetfd);
+  close(treefd);
+}
+
+static void mount_dev(struct root_ctx *ctx, const struct cr_fs_entry *e) {
+  static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+  static const char *const links[][2] = {
+      {"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
+      {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
+  };
+  char path[4096];
+  mount_tmpfs_at(ctx, e->target, 0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) bind_device(ctx, e->target, nodes[i]);
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+    join_path(path, sizeof path, e->target, links[i][0]);
+    make_symlink(ctx, path, links[i][1]);
+  }
+  if (e->dev_shm) {
+    join_path(path, sizeof path, e->target, "shm");
+    mount_tmpfs_at(ctx, path, 0, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  }
+  if (e->dev_pts) {
+    static const char *const pts_opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
+    join_path(path, sizeof path, e->target, "pts");
+    int dirfd = ensure_dir(ctx, path);
+    int mntfd = new_fs(ctx, "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+    attach(ctx, mntfd, dirfd, path);
+    close(mntfd);
+    close(dirfd);
+    join_path(path, sizeof path, e->target, "ptmx");
+    make_symlink(ctx, path, "pts/ptmx");
+  }
+}
+
+static void write_file(struct root_ctx *ctx, const struct cr_fs_entry *e) {
+  char parent[4096];
+  const char *name = split_parent(e->target, parent, sizeof parent);
+  int dirfd = ensure_dir(ctx, parent);
+  check_creatable(ctx, dirfd, e->target);
+  int fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) fail(ctx, errno, "create", e->target);
+  if (cr_write_all(fd, e->content, e->content_len) < 0) fail(ctx, errno, "write", e->target);
+  if (fchmod(fd, e->mode) < 0) fail(ctx, errno, "chmod", e->target);
+  close(fd);
+  close(dirfd);
+}
+
+static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
+  set_where(ctx, index, e->target);
+  switch (e->type) {
+  case CR_FS_BIND: mount_bind(ctx, index, e); break;
+  case CR_FS_TMPFS:
+    mount_tmpfs_at(ctx, e->target, e->size, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    break;
+  case CR_FS_PROC: mount_proc(ctx, e); break;
+  case CR_FS_DEV: mount_dev(ctx, e); break;
+  case CR_FS_SYMLINK: make_symlink(ctx, e->target, e->link_to); break;
+  case CR_FS_FILE: write_file(ctx, e); break;
+  }
+}
+
+/* Before anything is mounted: stop propagation to the host, then clone every
+ * bind source (with the caller's own access rights) into a detached tree
+ * with its final flags, so a missing source fails before the root exists. */
+int cr_mount_open_sources(const struct cr_plan *plan) {
+  struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "filesystem"};
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    fail(&ctx, errno, "make mounts private", NULL);
+  for (size_t i = 0; i < plan->cfg->n_fs; i++) {
+    const struct cr_fs_entry *e = &plan->cfg->fs[i];
+    if (e->type != CR_FS_BIND) continue;
+    set_where(&ctx, i, e->target);
+    int treefd = open_tree(AT_FDCWD, e->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (treefd < 0 && errno == ENOENT && e->optional) continue;
+    if (treefd < 0) fail(&ctx, errno, "bind source", e->source);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                          (e->writable ? 0 : MOUNT_ATTR_RDONLY)};
+    if (mount_setattr(treefd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+      fail(&ctx, errno, "set mount flags of", e->source);
+    plan->tree_fds[i] = treefd;
+  }
+  return 0;
+}
+
+int cr_mount_build_root(const struct cr_plan *plan) {
+  struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "root"};
+  static const char *const root_opts[] = {"mode", "0755", NULL};
+  int rootfd = new_fs(&ctx, "tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (move_mount(rootfd, "", AT_FDCWD, STAGING_DIR, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    fail(&ctx, errno, "attach the new root at", STAGING_DIR);
+  ctx.rootfd = rootfd;
+  remember_own_fs(&ctx, rootfd);
+
+  for (size_t i = 0; i < plan->cfg->n_fs; i++) set_up_entry(&ctx, i, &plan->cfg->fs[i]);
+  for (size_t i = 0; i < plan->cfg->n_fs; i++)
+    if (plan->tree_fds[i] >= 0) close(plan->tree_fds[i]);
+
+  cr_strlcpy(ctx.where, "root", sizeof ctx.where);
+  /* pivot_root(".", ".") stacks the old root under the new one; detaching
+   * it leaves only the new root in this mount namespace. */
+  if (fchdir(rootfd) < 0) fail(&ctx, errno, "chdir to the new root", NULL);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) fail(&ctx, errno, "pivot_root", NULL);
+  if (umount2(".", MNT_DETACH) < 0) fail(&ctx, errno, "detach the old root", NULL);
+  if (chdir("/") < 0) fail(&ctx, errno, "chdir /", NULL);
+  struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof ro) < 0)
+    fail(&ctx, errno, "make the root read-only", NULL);
+  close(rootfd);
+  return 0;
+}

@@ -1,0 +1,220 @@
+/* Launcher side: turn a config into a plan the sandbox carries out without
+ * allocating. Every host-side check that can fail does so here, before any
+ * process starts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "cr/cleanup.h"
+#include "sandbox.h"
+
+#define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
+
+static uint64_t clone_flags_of(unsigned ns) {
+  uint64_t flags = 0;
+  if (ns & CR_NS_USER) flags |= CLONE_NEWUSER;
+  if (ns & CR_NS_PID) flags |= CLONE_NEWPID;
+  if (ns & CR_NS_MOUNT) flags |= CLONE_NEWNS;
+  if (ns & CR_NS_NET) flags |= CLONE_NEWNET;
+  if (ns & CR_NS_IPC) flags |= CLONE_NEWIPC;
+  if (ns & CR_NS_UTS) flags |= CLONE_NEWUTS;
+  if (ns & CR_NS_CGROUP) flags |= CLONE_NEWCGROUP;
+  if (ns & CR_NS_TIME) flags |= CLONE_NEWTIME_FLAG;
+  return flags;
+}
+
+static int prepare_ids(struct cr_plan *plan, cr_error *err) {
+  const struct cr_process *p = &plan->cfg->process;
+  plan->caller_is_root = geteuid() == 0;
+  if (plan->caller_is_root) {
+    /* Never map host root: the sandbox ids map to an unprivileged host id. */
+    if (p->host_uid == 0 || p->host_gid == 0)
+      return cr_fail(err, 0, "process", "host_uid/host_gid 0 would run the sandbox as host root");
+    plan->outer_uid = p->host_uid;
+    plan->outer_gid = p->host_gid;
+  } else {
+    plan->outer_uid = geteuid();
+    plan->outer_gid = getegid();
+  }
+  return 0;
+}
+
+static int open_fd_source(struct cr_plan *plan, const struct cr_fd_entry *e, cr_error *err) {
+  char where[64];
+  snprintf(where, sizeof where, "fd %d", e->fd);
+  switch (e->kind) {
+  case CR_FD_INHERIT:
+    if (fcntl(e->inherit_fd, F_GETFD) < 0)
+      return cr_fail(err, errno, where, "inherit %d: the launcher has no fd %d open", e->inherit_fd,
+                     e->inherit_fd);
+    return e->inherit_fd;
+  case CR_FD_NULL:
+    return plan->null_fd;
+  case CR_FD_PATH: {
+    int fd = open(e->path, e->open_flags | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd < 0) return cr_fail(err, errno, where, "open %s", e->path);
+    plan->opened_fds[plan->n_opened++] = fd;
+    return fd;
+  }
+  }
+  return cr_fail(err, 0, where, "unknown fd kind");
+}
+
+static int prepare_fds(struct cr_plan *plan, cr_error *err) {
+  const struct cr_config *cfg = plan->cfg;
+  plan->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (plan->null_fd < 0) return cr_fail(err, errno, "fds", "open /dev/null");
+  plan->fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->fds);
+  plan->opened_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->opened_fds);
+  if (!plan->fds || !plan->opened_fds) return cr_fail(err, ENOMEM, "fds", "allocate");
+  plan->max_target = 2;
+  for (size_t i = 0; i < cfg->n_fds; i++) {
+    int source = open_fd_source(plan, &cfg->fds[i], err);
+    if (source < 0) return -1;
+    plan->fds[i] = (struct cr_fd_slot){.target = cfg->fds[i].fd, .source = source};
+    if (cfg->fds[i].fd > plan->max_target) plan->max_target = cfg->fds[i].fd;
+  }
+  plan->n_fds = cfg->n_fds;
+  return 0;
+}
+
+static int prepare_exec(struct cr_plan *plan, cr_error *err) {
+  const struct cr_process *p = &plan->cfg->process;
+  plan->argv = p->args;
+  plan->envp = calloc(p->n_env + 1, sizeof *plan->envp);
+  if (!plan->envp) return cr_fail(err, ENOMEM, "env", "allocate");
+  plan->search_path = "/usr/local/bin:/usr/bin:/bin";
+  for (size_t i = 0; i < p->n_env; i++) {
+    if (asprintf(&plan->envp[i], "%s=%s", p->env[i].name, p->env[i].value) < 0) {
+      plan->envp[i] = NULL;
+      return cr_fail(err, ENOMEM, "env", "allocate");
+    }
+    if (strcmp(p->env[i].name, "PATH") == 0) plan->search_path = p->env[i].value;
+  }
+  return 0;
+}
+
+static int prepare_caps(struct cr_plan *plan, cr_error *err) {
+  plan->last_cap = (int)cap_max_bits() - 1;
+  if (plan->last_cap < 0 || plan->last_cap > 63)
+    return cr_fail(err, 0, "capabilities", "cannot tell the kernel's last capability");
+  plan->kept_caps = plan->cfg->capabilities;
+  return 0;
+}
+
+static int prepare_filter(struct cr_plan *plan, cr_error *err) {
+  return cr_policy_compile(&plan->cfg->seccomp, plan->kept_caps, &plan->bpf, NULL, err);
+}
+
+static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
+  int sync_pipe[2], msg_pipe[2];
+  if (pipe2(sync_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
+  plan->sync_rd = sync_pipe[0];
+  plan->sync_wr = sync_pipe[1];
+  if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
+  plan->msg_rd = msg_pipe[0];
+  plan->msg_wr = msg_pipe[1];
+  return 0;
+}
+
+static int prepare_tree_fds(struct cr_plan *plan, cr_error *err) {
+  size_t n = plan->cfg->n_fs;
+  plan->tree_fds = malloc((n ? n : 1) * sizeof *plan->tree_fds);
+  if (!plan->tree_fds) return cr_fail(err, ENOMEM, "filesystem", "allocate");
+  for (size_t i = 0; i < n; i++) plan->tree_fds[i] = -1;
+  plan->n_own_devs_max = n + 2;
+  plan->own_devs = calloc(plan->n_own_devs_max, sizeof *plan->own_devs);
+  if (!plan->own_devs) return cr_fail(err, ENOMEM, "filesystem", "allocate");
+  return 0;
+}
+
+/* Where the kernel shows our argv and environment from (/proc/self/stat
+ * fields 48 to 51), so the init can wipe them. */
+static int prepare_scrub_ranges(struct cr_plan *plan, cr_error *err) {
+  cr_autofclose FILE *f = fopen("/proc/self/stat", "re");
+  char buf[2048];
+  if (!f || !fgets(buf, sizeof buf, f))
+    return cr_fail(err, errno, "setup", "read /proc/self/stat (is /proc mounted?)");
+  char *p = strrchr(buf, ')');
+  unsigned long values[52] = {0};
+  int field = 2; /* p points at the end of field 2, the command name */
+  while (p && *p && field < 51) {
+    p = strchr(p, ' ');
+    if (!p) break;
+    values[++field] = strtoul(++p, NULL, 10);
+  }
+  if (field < 51 || !values[48] || values[49] < values[48] || values[51] < values[50])
+    return cr_fail(err, 0, "setup", "cannot find the argv and environment in /proc/self/stat");
+  plan->arg_start = values[48];
+  plan->arg_end = values[49];
+  plan->env_start = values[50];
+  plan->env_end = values[51];
+  return 0;
+}
+
+int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error *err) {
+  memset(plan, 0, sizeof *plan);
+  plan->cfg = cfg;
+  plan->null_fd = plan->sync_rd = plan->sync_wr = plan->msg_rd = plan->msg_wr = -1;
+  plan->clone_flags = clone_flags_of(cfg->namespaces);
+  if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
+      prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
+      prepare_filter(plan, err) < 0 || prepare_scrub_ranges(plan, err) < 0 ||
+      prepare_pipes(plan, err) < 0)
+    return -1;
+  return 0;
+}
+
+static void close_if_open(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+void cr_plan_release(struct cr_plan *plan) {
+  for (size_t i = 0; i < plan->n_opened; i++) close(plan->opened_fds[i]);
+  free(plan->opened_fds);
+  free(plan->fds);
+  if (plan->envp)
+    for (char **e = plan->envp; *e; e++) free(*e);
+  free(plan->envp);
+  free(plan->tree_fds);
+  free(plan->own_devs);
+  cr_bpf_free(&plan->bpf);
+  close_if_open(&plan->null_fd);
+  close_if_open(&plan->sync_rd);
+  close_if_open(&plan->sync_wr);
+  close_if_open(&plan->msg_rd);
+  close_if_open(&plan->msg_wr);
+}
+
+int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err) {
+  const struct cr_process *p = &plan->cfg->process;
+  char path[64], line[64];
+  struct {
+    const char *file;
+    const char *text;
+  } steps[3];
+  char uid_line[64], gid_line[64];
+  snprintf(uid_line, sizeof uid_line, "%u %u 1\n", p->uid, (unsigned)plan->outer_uid);
+  snprintf(gid_line, sizeof gid_line, "%u %u 1\n", p->gid, (unsigned)plan->outer_gid);
+  size_t n = 0;
+  steps[n++] = (typeof(steps[0])){"uid_map", uid_line};
+  /* An ordinary user may only write gid_map after giving up setgroups. */
+  if (!plan->caller_is_root) steps[n++] = (typeof(steps[0])){"setgroups", "deny\n"};
+  steps[n++] = (typeof(steps[0])){"gid_map", gid_line};
+  for (size_t i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)child, steps[i].file);
+    cr_autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return cr_fail(err, errno, "user namespace", "open %s", path);
+    snprintf(line, sizeof line, "%s", steps[i].text);
+    if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+      return cr_fail(err, errno, "user namespace", "write %s (%s)", steps[i].file,
+                     strtok(line, "\n"));
+  }
+  return 0;
+}

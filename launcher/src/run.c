@@ -1,0 +1,228 @@
+/* Launcher side: one run, from prepared plan to result.
+ *
+ *   prepare plan -> clone (all namespaces at once) -> write id maps -> let the
+ *   init go -> supervise (forward signals, time limit, read records) -> result
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanroom.h"
+#include "cr/cleanup.h"
+#include "sandbox.h"
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+const char *cr_version(void) { return CLEANROOM_VERSION; }
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t timeval_ms(struct timeval tv) {
+  return (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
+}
+
+struct supervision {
+  pid_t init;
+  int sigfd;
+  uint64_t started_ms;
+  uint64_t deadline_ms;    /* 0 = none */
+  uint64_t grace_until_ms; /* 0 = no termination in progress */
+  int interrupts;
+  bool got_record;
+  struct cr_msg record;    /* the first failure, or the end of the payload */
+  bool killed;
+};
+
+static void kill_sandbox(struct supervision *sv) {
+  if (!sv->killed) kill(sv->init, SIGKILL);
+  sv->killed = true;
+}
+
+static void on_signal(struct supervision *sv, const struct cr_plan *plan, int sig) {
+  kill(sv->init, sig);
+  if (sig == SIGINT && ++sv->interrupts >= 2) kill_sandbox(sv); /* second ^C: no more waiting */
+  if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && !sv->grace_until_ms)
+    sv->grace_until_ms = now_ms() + plan->cfg->limits.kill_grace_ms;
+}
+
+static void on_record(struct supervision *sv, const struct cr_msg *msg) {
+  /* The first failure wins; later records only follow from it. */
+  if (sv->got_record && sv->record.kind != CR_MSG_PAYLOAD_ENDED) return;
+  sv->record = *msg;
+  sv->got_record = true;
+}
+
+static int next_timeout(const struct supervision *sv) {
+  uint64_t now = now_ms(), wake = 0;
+  if (sv->deadline_ms) wake = sv->deadline_ms;
+  if (sv->grace_until_ms && (!wake || sv->grace_until_ms < wake)) wake = sv->grace_until_ms;
+  if (!wake || sv->killed) return -1;
+  return wake > now ? (int)(wake - now) : 0;
+}
+
+/* Read records until every writer (init and payload) is gone. */
+static void supervise(struct supervision *sv, const struct cr_plan *plan, struct cr_result *res) {
+  for (;;) {
+    struct pollfd pfds[2] = {{.fd = plan->msg_rd, .events = POLLIN}, {.fd = sv->sigfd, .events = POLLIN}};
+    int n = poll(pfds, sv->sigfd >= 0 ? 2 : 1, next_timeout(sv));
+    if (n < 0 && errno != EINTR) break;
+    uint64_t now = now_ms();
+    if (sv->deadline_ms && now >= sv->deadline_ms && !sv->killed) {
+      res->time_limit_hit = true;
+      kill_sandbox(sv);
+    }
+    if (sv->grace_until_ms && now >= sv->grace_until_ms) kill_sandbox(sv);
+    if (n <= 0) continue;
+    if (pfds[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      if (read(sv->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
+        on_signal(sv, plan, (int)si.ssi_signo);
+    }
+    if (pfds[0].revents & POLLIN) {
+      struct cr_msg msg;
+      ssize_t got = read(plan->msg_rd, &msg, sizeof msg);
+      if (got == sizeof msg) on_record(sv, &msg);
+      else if (got == 0) break;
+    } else if (pfds[0].revents & (POLLHUP | POLLERR)) {
+      break;
+    }
+  }
+}
+
+static void result_from_status(struct cr_result *res, int status) {
+  if (WIFEXITED(status)) {
+    res->exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    res->term_signal = WTERMSIG(status);
+    res->exit_code = 128 + res->term_signal;
+  }
+}
+
+/* Turn what the sandbox said into the result. Returns -1 with `err` set when
+ * the launcher, or the exec of the payload, failed. */
+static int conclude(const struct supervision *sv, int init_status, struct cr_result *res, cr_error *err) {
+  const struct cr_msg *m = &sv->record;
+  if (sv->got_record && m->kind == CR_MSG_PAYLOAD_ENDED) {
+    result_from_status(res, m->wstatus);
+    res->user_ms = timeval_ms(m->usage.ru_utime);
+    res->sys_ms = timeval_ms(m->usage.ru_stime);
+    res->max_rss_kb = (uint64_t)m->usage.ru_maxrss;
+    return 0;
+  }
+  if (sv->got_record && m->kind == CR_MSG_EXEC_FAILED) {
+    res->setup_failed = true;
+    res->exit_code = m->errnum == ENOENT || m->errnum == ENOTDIR ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE;
+    return cr_fail(err, m->errnum, m->where, "%s", m->what);
+  }
+  if (sv->got_record && m->kind == CR_MSG_SETUP_FAILED) {
+    res->setup_failed = true;
+    res->exit_code = CR_EXIT_LAUNCHER_FAILED;
+    return cr_fail(err, m->errnum, m->where, "%s", m->what);
+  }
+  if (sv->killed) { /* time limit, grace period or second ^C before the payload ended */
+    res->term_signal = SIGKILL;
+    res->exit_code = 128 + SIGKILL;
+    return 0;
+  }
+  res->setup_failed = true;
+  res->exit_code = CR_EXIT_LAUNCHER_FAILED;
+  if (WIFSIGNALED(init_status))
+    return cr_fail(err, 0, "sandbox", "the sandbox init died of signal %d", WTERMSIG(init_status));
+  return cr_fail(err, 0, "sandbox", "the sandbox init ended without a result (status %d)",
+                 WEXITSTATUS(init_status));
+}
+
+static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_error *err) {
+  sigset_t set;
+  sigemptyset(&set);
+  if (forward)
+    for (size_t i = 0; i < CR_ARRAY_SIZE(forwarded_signals); i++) sigaddset(&set, forwarded_signals[i]);
+  if (sigprocmask(SIG_BLOCK, &set, old) < 0) return cr_fail(err, errno, "signals", "sigprocmask");
+  *sigfd = -1;
+  if (!forward) return 0;
+  *sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (*sigfd < 0) return cr_fail(err, errno, "signals", "signalfd");
+  return 0;
+}
+
+static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
+  /* The child inherits dumpability, and an ordinary user can write the id
+   * maps only of a dumpable process: the init is born dumpable and turns
+   * itself non-dumpable once the maps are written. */
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  pid_t pid = cr_clone3(plan->clone_flags);
+  if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (pid < 0) {
+    int saved = errno;
+    return cr_fail(err, saved, "clone",
+                   saved == EPERM || saved == ENOSPC
+                       ? "cannot create the namespaces (are unprivileged user namespaces enabled? "
+                         "see /proc/sys/user/max_user_namespaces)"
+                       : "cannot create the sandbox");
+  }
+  if (pid == 0) cr_sandbox_init_main(plan);
+  *init_pid = pid;
+  /* Our copies of the sandbox's ends: only the sandbox may hold them. */
+  close(plan->msg_wr);
+  plan->msg_wr = -1;
+  close(plan->sync_rd);
+  plan->sync_rd = -1;
+  if (cr_write_id_maps(plan, pid, err) < 0) return -1;
+  char go = 1;
+  if (write(plan->sync_wr, &go, 1) != 1) return cr_fail(err, errno, "setup", "signal the sandbox");
+  return 0;
+}
+
+static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, struct cr_result *res,
+                    cr_error *err) {
+  struct supervision sv = {.init = -1, .sigfd = -1, .started_ms = now_ms()};
+  sigset_t old_mask;
+  if (block_forwarded_signals(opts && opts->forward_signals, &old_mask, &sv.sigfd, err) < 0) return -1;
+  int rc = start_sandbox(plan, &sv.init, err);
+  if (rc == 0) {
+    if (plan->cfg->limits.time_ms) sv.deadline_ms = sv.started_ms + plan->cfg->limits.time_ms;
+    supervise(&sv, plan, res);
+  } else {
+    res->setup_failed = true;
+    if (sv.init > 0) kill(sv.init, SIGKILL);
+  }
+  int init_status = 0;
+  if (sv.init > 0)
+    while (waitpid(sv.init, &init_status, 0) < 0 && errno == EINTR) {
+    }
+  res->wall_ms = now_ms() - sv.started_ms;
+  if (rc == 0) rc = conclude(&sv, init_status, res, err);
+  if (sv.sigfd >= 0) close(sv.sigfd);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  return rc;
+}
+
+int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struct cr_result *res,
+           cr_error *err) {
+  memset(res, 0, sizeof *res);
+  res->exit_code = CR_EXIT_LAUNCHER_FAILED;
+  res->setup_failed = true;
+  /* Nothing outside may read the launcher's memory while it holds the plan. */
+  int was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  struct cr_plan plan;
+  int rc = cr_plan_prepare(&plan, cfg, err);
+  if (rc == 0) {
+    res->setup_failed = false;
+    rc = run_plan(&plan, opts, res, err);
+  }
+  cr_plan_release(&plan);
+  if (was_dumpable > 0) prctl(PR_SET_DUMPABLE, was_dumpable, 0, 0, 0);
+  return rc;
+}

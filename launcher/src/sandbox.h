@@ -1,0 +1,115 @@
+/* Internal to launcher/: the prepared plan of one run and the steps that
+ * carry it out.
+ *
+ * Everything the sandbox needs is computed and allocated by the launcher
+ * (the parent) before clone: the child processes (the sandbox init and the
+ * payload) only read this plan and make system calls, so that between clone
+ * and execve nothing but async-signal-safe code runs. */
+#ifndef CR_LAUNCHER_SANDBOX_H
+#define CR_LAUNCHER_SANDBOX_H
+
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "cleanroom.h"
+#include "cr/config.h"
+#include "cr/policy.h"
+
+/* One fd of the child's table: `source` is an fd of the launcher. */
+struct cr_fd_slot {
+  int target;
+  int source;
+};
+
+struct cr_plan {
+  const struct cr_config *cfg;
+  uint64_t clone_flags;
+  bool caller_is_root;     /* ids: root writes the maps and may clear groups */
+  uid_t outer_uid;         /* host ids the sandbox ids map to */
+  gid_t outer_gid;
+
+  /* fd table */
+  struct cr_fd_slot *fds;  /* sorted by target */
+  size_t n_fds;
+  int max_target;          /* highest fd of the child's table, >= 2 */
+  int null_fd;             /* /dev/null for undeclared 0, 1, 2 */
+  int *opened_fds;         /* fds the launcher opened for the table (closed after the run) */
+  size_t n_opened;
+
+  /* exec */
+  char **argv;             /* points into cfg */
+  char **envp;             /* "NAME=value" strings */
+  const char *search_path; /* PATH used to find args[0] when process.path is unset */
+
+  /* capabilities */
+  struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+  uint64_t kept_caps;
+  int last_cap;
+
+  struct cr_bpf bpf;       /* len 0 = no filter */
+
+  /* bind sources opened (open_tree) by the init before anything is mounted;
+   * index = filesystem entry, -1 for others */
+  int *tree_fds;
+  /* st_dev of the filesystems the sandbox made itself (root, tmpfs, dev):
+   * the only places where a mount point or file may be created */
+  dev_t *own_devs;
+  size_t n_own_devs_max;
+
+  /* the launcher's argv and environment strings, which the init (a copy of
+   * the launcher) wipes: /proc/1/cmdline is readable by every process */
+  unsigned long arg_start, arg_end, env_start, env_end;
+
+  /* pipes between launcher and init */
+  int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
+  int msg_rd, msg_wr;      /* init/payload -> launcher: struct cr_msg records */
+};
+
+/* Records the sandbox sends to the launcher over msg pipe. */
+enum cr_msg_kind {
+  CR_MSG_SETUP_FAILED = 1,  /* a setup step failed: exit 125 */
+  CR_MSG_EXEC_FAILED,       /* execve of the payload failed: 126 / 127 */
+  CR_MSG_PAYLOAD_STARTED,   /* the payload is about to exec: its pid inside */
+  CR_MSG_PAYLOAD_ENDED,     /* wait status and resource usage of the sandbox */
+};
+
+struct cr_msg {
+  int kind;
+  int errnum;
+  int wstatus;
+  int pid;
+  struct rusage usage;
+  char where[64];
+  char what[512];
+};
+
+/* launcher side (parent) */
+int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error *err);
+void cr_plan_release(struct cr_plan *plan);
+int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err);
+
+/* sandbox side (child): never return */
+__attribute__((noreturn)) void cr_sandbox_init_main(const struct cr_plan *plan);
+__attribute__((noreturn)) void cr_payload_main(const struct cr_plan *plan, int notify_sock);
+
+/* mount steps of the init; return 0 or -1 after cr_child_fail-style report */
+int cr_mount_open_sources(const struct cr_plan *plan);
+int cr_mount_build_root(const struct cr_plan *plan);
+
+/* async-signal-safe helpers for the sandbox side (child_util.c) */
+void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where,
+                     const char *what);
+__attribute__((noreturn)) void cr_child_fail(const struct cr_plan *plan, int errnum,
+                                             const char *where, const char *what);
+size_t cr_strlcpy(char *dst, const char *src, size_t size);
+size_t cr_strlcat(char *dst, const char *src, size_t size);
+char *cr_fmt_uint(char *buf, size_t size, unsigned long long v);
+int cr_write_all(int fd, const void *buf, size_t len);
+int cr_drop_capabilities(const struct cr_plan *plan, uint64_t keep);
+int cr_close_fds_except(const int *keep, size_t n_keep);
+pid_t cr_clone3(uint64_t flags);
+
+#endif
