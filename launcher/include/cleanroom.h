@@ -35,6 +35,14 @@ struct cr_run_options {
   bool forward_signals;
 };
 
+/* How a cgroup limit was enforced (cr_result.cgroup_memory, _pids, _cpu). */
+enum cr_cgroup_use {
+  CR_CGROUP_UNUSED = 0,  /* the limit was not asked for */
+  CR_CGROUP_V1,          /* enforced by a cgroup v1 hierarchy */
+  CR_CGROUP_V2,          /* enforced by cgroup v2 */
+  CR_CGROUP_NOT_APPLIED, /* optional, and no cgroup could enforce it */
+};
+
 struct cr_result {
   int exit_code;        /* the payload's status, 128+N for signal N, or 125/126/127 */
   int term_signal;      /* signal that ended the payload, 0 when it exited */
@@ -44,8 +52,14 @@ struct cr_result {
   uint64_t sys_ms;
   uint64_t max_rss_kb;  /* largest resident set of a sandbox process */
   bool time_limit_hit;
-  bool oom_killed;
-  bool pids_limit_hit;
+  bool oom_killed;      /* the kernel's OOM killer ended a process of the memory cgroup */
+  bool pids_limit_hit;  /* a fork failed because of limits.pids */
+  /* cgroup limits (limits.memory, pids, cpu): how each was enforced */
+  int cgroup_memory;    /* enum cr_cgroup_use */
+  int cgroup_pids;
+  int cgroup_cpu;
+  const char *cgroup_version; /* "v2", "v1", "hybrid", or NULL when no cgroup was used (static string) */
+  uint64_t peak_memory_kb;    /* peak memory use of the memory cgroup, 0 when none */
 };
 
 /* Run `cfg`. Returns 0 when the payload ran (whatever its status) and -1 when

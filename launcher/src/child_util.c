@@ -101,11 +101,16 @@ int cr_close_fds_except(const int *keep, size_t n_keep) {
   return close_range(from, ~0u, 0);
 }
 
-/* fork-like clone3: no new stack, returns 0 in the child. */
-pid_t cr_clone3(uint64_t flags) {
+/* fork-like clone3: no new stack, returns 0 in the child. With cgroup_fd >= 0
+ * (a cgroup v2 directory) the child is born in that cgroup. */
+pid_t cr_clone3(uint64_t flags, int cgroup_fd) {
   struct clone_args args;
   memset(&args, 0, sizeof args);
   args.flags = flags;
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)cgroup_fd;
+  }
   args.exit_signal = SIGCHLD;
   return (pid_t)syscall(SYS_clone3, &args, sizeof args);
 }

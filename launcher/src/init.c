@@ -207,7 +207,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
     fail(plan, errno, "init", "socketpair");
   sigset_t set;
   block_signals(plan, &set);
-  pid_t payload = cr_clone3(0);
+  pid_t payload = cr_clone3(0, -1);
   if (payload < 0) fail(plan, errno, "init", "fork the payload");
   if (payload == 0) {
     if (notify_pair[0] >= 0) close(notify_pair[0]);

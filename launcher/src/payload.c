@@ -79,7 +79,8 @@ static void enter_cwd_and_umask(const struct cr_plan *plan) {
 
 static void reset_process_attributes(const struct cr_plan *plan) {
   if (personality(PER_LINUX) < 0) fail(plan, errno, "personality", "reset");
-  if (prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0) < 0) fail(plan, errno, "timer slack", "reset");
+  /* 0 would restore the slack inherited at fork: name the kernel default. */
+  if (prctl(PR_SET_TIMERSLACK, 50000, 0, 0, 0) < 0) fail(plan, errno, "timer slack", "reset");
 }
 
 static void apply_rlimits(const struct cr_plan *plan) {

@@ -162,10 +162,11 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error 
   plan->cfg = cfg;
   plan->null_fd = plan->sync_rd = plan->sync_wr = plan->msg_rd = plan->msg_wr = -1;
   plan->clone_flags = clone_flags_of(cfg->namespaces);
+  cr_cgroups_init(&plan->cgroups);
   if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
       prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
       prepare_filter(plan, err) < 0 || prepare_scrub_ranges(plan, err) < 0 ||
-      prepare_pipes(plan, err) < 0)
+      prepare_pipes(plan, err) < 0 || cr_cgroups_setup(&plan->cgroups, &cfg->limits, err) < 0)
     return -1;
   return 0;
 }
@@ -185,6 +186,7 @@ void cr_plan_release(struct cr_plan *plan) {
   free(plan->tree_fds);
   free(plan->own_devs);
   cr_bpf_free(&plan->bpf);
+  cr_cgroups_release(&plan->cgroups); /* kill what is left, remove the cgroups */
   close_if_open(&plan->null_fd);
   close_if_open(&plan->sync_rd);
   close_if_open(&plan->sync_wr);

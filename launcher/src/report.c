@@ -12,6 +12,35 @@
 #include "cr/cleanup.h"
 #include "cleanroom.h"
 
+/* "cgroup": null when no cgroup limit was asked for; otherwise the version
+ * used ("v2", "v1", "hybrid", or null when none could be) and, per limit
+ * asked for, "v2", "v1" or "not applied" (optional and unavailable).
+ * "peak_memory_kb": the memory cgroup's peak, null without one. */
+static void add_cgroup(cJSON *o, const struct cr_result *res) {
+  static const char *const use_name[] = {
+      [CR_CGROUP_V1] = "v1", [CR_CGROUP_V2] = "v2", [CR_CGROUP_NOT_APPLIED] = "not applied"};
+  const struct {
+    const char *key;
+    int use;
+  } uses[] = {{"memory", res->cgroup_memory}, {"pids", res->cgroup_pids}, {"cpu", res->cgroup_cpu}};
+  if (res->cgroup_memory == CR_CGROUP_V1 || res->cgroup_memory == CR_CGROUP_V2)
+    cJSON_AddNumberToObject(o, "peak_memory_kb", (double)res->peak_memory_kb);
+  else
+    cJSON_AddNullToObject(o, "peak_memory_kb");
+  cJSON *cg = NULL;
+  for (size_t i = 0; i < CR_ARRAY_SIZE(uses); i++) {
+    if (uses[i].use <= CR_CGROUP_UNUSED || uses[i].use > CR_CGROUP_NOT_APPLIED) continue;
+    if (!cg) {
+      cg = cJSON_AddObjectToObject(o, "cgroup");
+      if (!cg) return;
+      if (res->cgroup_version) cJSON_AddStringToObject(cg, "version", res->cgroup_version);
+      else cJSON_AddNullToObject(cg, "version");
+    }
+    cJSON_AddStringToObject(cg, uses[i].key, use_name[uses[i].use]);
+  }
+  if (!cg) cJSON_AddNullToObject(o, "cgroup");
+}
+
 static cJSON *report_object(const struct cr_result *res, const cr_error *run_err) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
@@ -33,7 +62,7 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   } else {
     cJSON_AddNullToObject(o, "error");
   }
-  cJSON_AddNullToObject(o, "cgroup");
+  add_cgroup(o, res);
   return o;
 }
 

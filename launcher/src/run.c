@@ -161,7 +161,7 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
    * maps only of a dumpable process: the init is born dumpable and turns
    * itself non-dumpable once the maps are written. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
-  pid_t pid = cr_clone3(plan->clone_flags);
+  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups));
   if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) {
     int saved = errno;
@@ -178,6 +178,8 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
   plan->msg_wr = -1;
   close(plan->sync_rd);
   plan->sync_rd = -1;
+  /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
+  if (cr_cgroups_attach(&plan->cgroups, pid, err) < 0) return -1;
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
   char go = 1;
   if (write(plan->sync_wr, &go, 1) != 1) return cr_fail(err, errno, "setup", "signal the sandbox");
@@ -203,6 +205,7 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
     }
   res->wall_ms = now_ms() - sv.started_ms;
   if (rc == 0) rc = conclude(&sv, init_status, res, err);
+  cr_cgroups_finish(&plan->cgroups, res); /* oom kills, pids hits, peak; then removed */
   if (sv.sigfd >= 0) close(sv.sigfd);
   sigprocmask(SIG_SETMASK, &old_mask, NULL);
   return rc;

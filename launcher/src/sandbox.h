@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "cleanroom.h"
 #include "cr/config.h"
 #include "cr/policy.h"
@@ -66,6 +67,8 @@ struct cr_plan {
   /* pipes between launcher and init */
   int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
   int msg_rd, msg_wr;      /* init/payload -> launcher: struct cr_msg records */
+
+  struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 };
 
 /* Records the sandbox sends to the launcher over msg pipe. */
@@ -110,6 +113,6 @@ char *cr_fmt_uint(char *buf, size_t size, unsigned long long v);
 int cr_write_all(int fd, const void *buf, size_t len);
 int cr_drop_capabilities(const struct cr_plan *plan, uint64_t keep);
 int cr_close_fds_except(const int *keep, size_t n_keep);
-pid_t cr_clone3(uint64_t flags);
+pid_t cr_clone3(uint64_t flags, int cgroup_fd);
 
 #endif

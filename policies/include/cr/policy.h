@@ -20,9 +20,14 @@ struct cr_bpf {
   unsigned short len;
   /* The filter answers execve/execveat with SECCOMP_RET_USER_NOTIF: the
    * launcher must install it with SECCOMP_FILTER_FLAG_NEW_LISTENER and let
-   * exactly one exec (the payload's own) continue, refusing later ones. */
+   * exactly one exec (the payload's own) continue, refusing later ones.
+   * Set for any profile whose rules give execve or execveat SCMP_ACT_NOTIFY
+   * (the built-in "strict" does); NOTIFY on any other syscall is an error,
+   * and so is a profile that notifies one exec syscall but allows the other. */
   bool exec_once;
-  /* SECCOMP_FILTER_FLAG_* the profile asks for ("flags" in the profile). */
+  /* SECCOMP_FILTER_FLAG_* the profile asks for ("flags" in the profile).
+   * NEW_LISTENER is not in it: the launcher adds it when exec_once is set
+   * (TSYNC_ESRCH is added here when TSYNC is asked for with exec_once). */
   unsigned int filter_flags;
 };
 
@@ -44,5 +49,16 @@ int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *
                            struct cr_policy_stats *stats, cr_error *err);
 
 void cr_bpf_free(struct cr_bpf *bpf);
+
+/* Added by policies/: */
+
+/* Compile profile JSON text (NUL-terminated); `label` names it in errors and
+ * in the unknown-syscalls warning. */
+int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_caps,
+                             struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err);
+
+/* The JSON text of a built-in profile ("default", "strict"), NULL when there
+ * is none by that name (for `cleanroom policy export default`). */
+const char *cr_policy_builtin(const char *name);
 
 #endif

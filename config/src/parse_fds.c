@@ -1,0 +1,109 @@
+/* $.fds: the whole fd table of the child. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "keys.h"
+
+#define FD_NUMBER_MAX 65535
+
+static void parse_fd_path(struct parse_ctx *ctx, const cJSON *entry, const char *path,
+                          struct cr_fd_entry *e) {
+  const char *mode = "r";
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "mode");
+  struct jpath mode_path = jpath_key(path, "mode");
+  if (v && !get_string(ctx, v, mode_path.s, &mode)) return;
+  int index = name_index(mode, CR_KEYS(CR_ENUM_FD_MODE));
+  if (index < 0) {
+    diag_add(&ctx->diag, mode_path.s, "expected \"r\", \"w\", \"a\" or \"rw\"");
+    return;
+  }
+  e->kind = CR_FD_PATH;
+  e->open_flags = cr_fd_mode_flags[index];
+  struct jpath p = jpath_key(path, "path");
+  e->path = get_host_path(ctx, cJSON_GetObjectItemCaseSensitive(entry, "path"), p.s);
+  if (!e->path) return;
+  struct stat st;
+  if (strcmp(mode, "r") == 0) {
+    if (stat(e->path, &st) < 0) report_errno(ctx, p.s, errno, e->path);
+  } else {
+    check_parent_exists(ctx, p.s, e->path);  /* the file itself may be created */
+  }
+}
+
+/* Exactly one of "null", "inherit", "path" says where the fd comes from. */
+static void parse_fd_source(struct parse_ctx *ctx, const cJSON *entry, const char *path,
+                            struct cr_fd_entry *e) {
+  const cJSON *null_item = cJSON_GetObjectItemCaseSensitive(entry, "null");
+  const cJSON *inherit = cJSON_GetObjectItemCaseSensitive(entry, "inherit");
+  const cJSON *host_path = cJSON_GetObjectItemCaseSensitive(entry, "path");
+  int sources = !!null_item + !!inherit + !!host_path;
+  if (sources != 1) {
+    diag_add(&ctx->diag, path, sources ? "\"null\", \"inherit\" and \"path\" exclude each other"
+                                       : "needs one of \"null\": true, \"inherit\": N or \"path\"");
+    return;
+  }
+  if (!host_path && cJSON_HasObjectItem(entry, "mode"))
+    diag_add(&ctx->diag, jpath_key(path, "mode").s, "only allowed with \"path\"");
+  uint64_t v;
+  bool b;
+  if (null_item) {
+    struct jpath p = jpath_key(path, "null");
+    if (get_bool(ctx, null_item, p.s, &b) && !b)
+      diag_add(&ctx->diag, p.s, "must be true (leave the fd out to have it closed)");
+    e->kind = CR_FD_NULL;
+  } else if (inherit) {
+    e->kind = CR_FD_INHERIT;
+    if (get_uint(ctx, inherit, jpath_key(path, "inherit").s, 0, INT_MAX, &v)) e->inherit_fd = (int)v;
+  } else {
+    parse_fd_path(ctx, entry, path, e);
+  }
+}
+
+static void parse_fd_entry(struct parse_ctx *ctx, const cJSON *entry, const char *path,
+                           struct cr_fd_entry *e) {
+  e->fd = -1;
+  if (!get_object(ctx, entry, path)) return;
+  check_keys(ctx, entry, path, CR_KEYS(CR_KEYS_FD));
+  const cJSON *fd = cJSON_GetObjectItemCaseSensitive(entry, "fd");
+  uint64_t v;
+  if (!fd)
+    require_key(ctx, entry, path, "fd", "the fd number in the child");
+  else if (get_uint(ctx, fd, jpath_key(path, "fd").s, 0, FD_NUMBER_MAX, &v))
+    e->fd = (int)v;
+  parse_fd_source(ctx, entry, path, e);
+}
+
+static int compare_fd(const void *a, const void *b) {
+  const struct cr_fd_entry *x = a, *y = b;
+  return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+void parse_fds(struct parse_ctx *ctx, const cJSON *item) {
+  static const char path[] = "$.fds";
+  struct cr_config *cfg = ctx->cfg;
+  if (!get_array(ctx, item, path)) return;
+  size_t n = (size_t)cJSON_GetArraySize(item), i = 0;
+  if (!(cfg->fds = ctx_calloc(ctx, n, sizeof *cfg->fds))) return;
+  cfg->n_fds = n;
+  /* first_index[fd] = 1 + the index of the entry that declared fd */
+  size_t *first_index = ctx_calloc(ctx, FD_NUMBER_MAX + 1, sizeof *first_index);
+  if (!first_index) return;
+  const cJSON *entry;
+  cJSON_ArrayForEach(entry, item) {
+    struct jpath p = jpath_index(path, i);
+    struct cr_fd_entry *e = &cfg->fds[i];
+    parse_fd_entry(ctx, entry, p.s, e);
+    if (e->fd >= 0 && first_index[e->fd])
+      diag_add(&ctx->diag, jpath_key(p.s, "fd").s, "duplicate fd %d (also %s)", e->fd,
+               jpath_index(path, first_index[e->fd] - 1).s);
+    else if (e->fd >= 0)
+      first_index[e->fd] = i + 1;
+    i++;
+  }
+  free(first_index);
+  qsort(cfg->fds, n, sizeof *cfg->fds, compare_fd);
+}

@@ -1,0 +1,96 @@
+/* $.process: what runs, with which argv, environment, ids and umask. */
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "keys.h"
+
+#define ID_MAX 4294967294u     /* (uid_t)-1 means "no id" to the kernel */
+#define UNPRIVILEGED_ID 65534u /* nobody / nogroup */
+
+static void parse_args(struct parse_ctx *ctx, const cJSON *item, const char *path) {
+  struct cr_process *proc = &ctx->cfg->process;
+  if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0) {
+    diag_add(&ctx->diag, path, "expected a non-empty array of strings");
+    return;
+  }
+  size_t n = (size_t)cJSON_GetArraySize(item), i = 0;
+  if (!(proc->args = ctx_calloc(ctx, n + 1, sizeof *proc->args))) return;
+  proc->n_args = n;
+  const cJSON *arg;
+  cJSON_ArrayForEach(arg, item) {
+    struct jpath p = jpath_index(path, i);
+    const char *s;
+    if (get_string(ctx, arg, p.s, &s)) {
+      if (i == 0 && !s[0]) diag_add(&ctx->diag, p.s, "the program name must not be empty");
+      proc->args[i] = ctx_strdup(ctx, s);
+    }
+    i++;
+  }
+}
+
+static void parse_env(struct parse_ctx *ctx, const cJSON *item, const char *path) {
+  struct cr_process *proc = &ctx->cfg->process;
+  if (!get_object(ctx, item, path)) return;
+  size_t n = (size_t)cJSON_GetArraySize(item);
+  if (!(proc->env = ctx_calloc(ctx, n, sizeof *proc->env))) return;
+  const cJSON *var;
+  cJSON_ArrayForEach(var, item) {
+    struct jpath p = jpath_key(path, var->string);
+    const char *value;
+    if (!var->string[0]) {
+      diag_add(&ctx->diag, p.s, "variable names must not be empty");
+    } else if (strchr(var->string, '=')) {
+      diag_add(&ctx->diag, p.s, "variable names must not contain '='");
+    } else if (get_string(ctx, var, p.s, &value)) {
+      struct cr_env_var *slot = &proc->env[proc->n_env++];
+      slot->name = ctx_strdup(ctx, var->string);
+      slot->value = ctx_strdup(ctx, value);
+    }
+  }
+}
+
+static void parse_id(struct parse_ctx *ctx, const cJSON *obj, const char *path, const char *key,
+                     uint32_t *out) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  uint64_t v;
+  if (item && get_uint(ctx, item, jpath_key(path, key).s, 0, ID_MAX, &v)) *out = (uint32_t)v;
+}
+
+/* Inside the user namespace the child has the caller's own ids, except that
+ * root's are never used: a root caller's child gets nobody/nogroup. */
+static void set_process_defaults(struct cr_process *proc) {
+  bool caller_is_root = getuid() == 0;
+  proc->uid = caller_is_root ? UNPRIVILEGED_ID : (uint32_t)getuid();
+  proc->gid = caller_is_root ? UNPRIVILEGED_ID : (uint32_t)getgid();
+  proc->host_uid = UNPRIVILEGED_ID;
+  proc->host_gid = UNPRIVILEGED_ID;
+  proc->umask = 022;
+}
+
+void parse_process(struct parse_ctx *ctx, const cJSON *item) {
+  static const char path[] = "$.process";
+  struct cr_process *proc = &ctx->cfg->process;
+  set_process_defaults(proc);
+  if (!get_object(ctx, item, path)) return;
+  check_keys(ctx, item, path, CR_KEYS(CR_KEYS_PROCESS));
+
+  const cJSON *v;
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "path")))
+    proc->path = get_sandbox_path(ctx, v, jpath_key(path, "path").s);
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "args")))
+    parse_args(ctx, v, jpath_key(path, "args").s);
+  else
+    require_key(ctx, item, path, "args", "a non-empty array of strings: the program's argv");
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "env"))) parse_env(ctx, v, jpath_key(path, "env").s);
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "cwd")))
+    proc->cwd = get_sandbox_path(ctx, v, jpath_key(path, "cwd").s);
+  else
+    proc->cwd = ctx_strdup(ctx, "/");
+  parse_id(ctx, item, path, "uid", &proc->uid);
+  parse_id(ctx, item, path, "gid", &proc->gid);
+  parse_id(ctx, item, path, "host_uid", &proc->host_uid);
+  parse_id(ctx, item, path, "host_gid", &proc->host_gid);
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "umask")))
+    get_mode(ctx, v, jpath_key(path, "umask").s, 0777, &proc->umask);
+}

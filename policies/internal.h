@@ -1,0 +1,85 @@
+/* Internal interfaces of policies/: the profile walk (profile.c), the name
+ * tables and kernel probes (tables.c), exact 64-bit JSON integers
+ * (bigint.c) and the BPF export (export.c). */
+#ifndef CR_POLICIES_INTERNAL_H
+#define CR_POLICIES_INTERNAL_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cr/error.h"
+#include "cr/policy.h"
+
+/* ---- tables.c ---------------------------------------------------------- */
+
+/* Kinds of action, as bits so a set of them fits one unsigned. */
+enum cr_act_kind {
+  CR_ACT_ALLOW = 1u << 0,
+  CR_ACT_ERRNO = 1u << 1,
+  CR_ACT_KILL_THREAD = 1u << 2,
+  CR_ACT_KILL_PROCESS = 1u << 3,
+  CR_ACT_TRAP = 1u << 4,
+  CR_ACT_LOG = 1u << 5,
+  CR_ACT_TRACE = 1u << 6,
+  CR_ACT_NOTIFY = 1u << 7,
+};
+
+/* Look up "SCMP_ACT_*"; returns 0 and fills kind when known. */
+int cr_action_kind(const char *name, enum cr_act_kind *kind);
+/* The libseccomp action for a kind; `data` is the errno / trace message. */
+uint32_t cr_action_value(enum cr_act_kind kind, uint16_t data);
+/* True when the running kernel implements the action (SECCOMP_GET_ACTION_AVAIL). */
+bool cr_kernel_has_action(uint32_t action);
+
+/* Look up "SCMP_CMP_*"; returns 0 and fills op when known. */
+int cr_compare_op(const char *name, enum scmp_compare *op);
+
+/* Architectures: OCI ("SCMP_ARCH_X86_64"), libseccomp ("x86_64") and Go
+ * ("amd64") spellings. */
+struct cr_arch_name {
+  const char *oci;
+  const char *libseccomp;
+  const char *go;  /* NULL when Go has no such GOARCH */
+};
+/* The entry for an OCI name ("SCMP_ARCH_*"), NULL when unknown. */
+const struct cr_arch_name *cr_arch_by_oci(const char *name);
+/* The entry for any of the three spellings (includes/excludes "arches"). */
+const struct cr_arch_name *cr_arch_by_any(const char *name);
+/* The libseccomp token of an entry; 0 when this libseccomp lacks it. */
+uint32_t cr_arch_token(const struct cr_arch_name *arch);
+
+/* Look up "SECCOMP_FILTER_FLAG_*"; returns 0 and fills flag when known. */
+int cr_filter_flag(const char *name, unsigned int *flag);
+/* True when the running kernel accepts the flag for SECCOMP_SET_MODE_FILTER. */
+bool cr_kernel_has_filter_flag(unsigned int flag);
+
+/* ---- bigint.c ---------------------------------------------------------- */
+
+/* cJSON keeps numbers as doubles, exact only up to 2^53, but seccomp argument
+ * values are 64-bit. The integer literals of the text above 2^53 are kept
+ * here so a parsed double can be mapped back to the exact value written. */
+struct cr_bigints {
+  uint64_t *values;
+  size_t n;
+};
+int cr_bigints_scan(const char *text, struct cr_bigints *out);
+void cr_bigints_free(struct cr_bigints *ints);
+/* The exact uint64 the text meant by `d`: 0 on success, -1 when d is
+ * negative, not an integer, >= 2^64, or ambiguous (two literals round to d). */
+int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out);
+
+/* ---- profile.c --------------------------------------------------------- */
+
+/* Parse and compile one profile (NUL-terminated JSON text). `label` names it
+ * in errors and warnings (a path, "default", "inline"). */
+int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
+                       struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err);
+
+/* ---- export.c ---------------------------------------------------------- */
+
+/* The classic BPF program libseccomp generates for `filter`. */
+int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out, cr_error *err);
+
+#endif

@@ -1,0 +1,275 @@
+/* One profile, from JSON text to a BPF program: the top-level fields
+ * (defaultAction, architectures/archMap, flags), then syscalls[] (rules.c),
+ * then the checks that need the whole profile, then the export. */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cr/cleanup.h"
+#include "profile.h"
+
+static const char *const top_keys[] = {
+    "defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls", "flags",
+    "listenerPath", "listenerMetadata",
+    "comment", /* our extension: Docker ignores unknown keys, so files stay portable */
+    NULL};
+
+/* ---- environment ------------------------------------------------------- */
+
+static int init_environment(struct cr_profile *p) {
+  struct utsname uts;
+  if (uname(&uts) < 0) return cr_fail(p->err, errno, p->where, "uname");
+  if (sscanf(uts.release, "%u.%u", &p->kernel_major, &p->kernel_minor) != 2)
+    return cr_fail(p->err, 0, p->where, "cannot read the kernel version from \"%s\"", uts.release);
+  uint32_t native = seccomp_arch_native();
+  static const char *const oci_names[] = {
+      "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
+      "SCMP_ARCH_PPC64LE", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC", "SCMP_ARCH_S390X", "SCMP_ARCH_S390",
+      "SCMP_ARCH_RISCV64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPS64",
+      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PARISC",
+      "SCMP_ARCH_PARISC64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH",
+      "SCMP_ARCH_SHEB"};
+  for (size_t i = 0; i < CR_ARRAY_SIZE(oci_names) && !p->native; i++) {
+    const struct cr_arch_name *arch = cr_arch_by_oci(oci_names[i]);
+    if (arch && cr_arch_token(arch) == native) p->native = arch;
+  }
+  if (!p->native) return cr_fail(p->err, 0, p->where, "unknown native architecture %#x", native);
+  return 0;
+}
+
+/* ---- defaultAction and filter attributes ------------------------------- */
+
+static int create_filter(struct cr_profile *p, const cJSON *root) {
+  if (cr_parse_action(p, "$.defaultAction", cr_member(root, "defaultAction"),
+                      "$.defaultErrnoRet", cr_member(root, "defaultErrnoRet"),
+                      &p->default_action, &p->default_kind) < 0)
+    return -1;
+  if (p->default_kind == CR_ACT_NOTIFY)
+    return cr_perr(p, "$.defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
+  p->filter = seccomp_init(p->default_action);
+  if (!p->filter) return cr_perr(p, "$.defaultAction", "libseccomp refused the default action");
+  /* Calls of an architecture the filter does not list (i386 via int 0x80
+   * on x86-64) end the whole process, not just the calling thread. */
+  uint32_t bad_arch = cr_kernel_has_action(SCMP_ACT_KILL_PROCESS) ? SCMP_ACT_KILL_PROCESS
+                                                                  : SCMP_ACT_KILL_THREAD;
+  int rc = seccomp_attr_set(p->filter, SCMP_FLTATR_ACT_BADARCH, bad_arch);
+  if (rc < 0) return cr_perr(p, "$", "libseccomp: setting the bad-arch action: %s", strerror(-rc));
+  /* A binary search tree over syscall numbers: fewer instructions run per
+   * syscall. Only an optimisation, so a libseccomp without it is fine. */
+  rc = seccomp_attr_set(p->filter, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (rc < 0 && rc != -EINVAL && rc != -EOPNOTSUPP)
+    return cr_perr(p, "$", "libseccomp: setting the optimiser: %s", strerror(-rc));
+  return 0;
+}
+
+/* ---- architectures / archMap ------------------------------------------- */
+
+static int add_arch(struct cr_profile *p, const char *path, const struct cr_arch_name *arch) {
+  uint32_t token = cr_arch_token(arch);
+  if (!token) {
+    const struct scmp_version *v = seccomp_version();
+    return cr_perr(p, path, "%s is not supported by libseccomp %u.%u.%u", arch->oci, v->major,
+                   v->minor, v->micro);
+  }
+  int rc = seccomp_arch_add(p->filter, token);
+  if (rc < 0 && rc != -EEXIST) /* EEXIST: the native one, always present */
+    return cr_perr(p, path, "libseccomp refused %s: %s", arch->oci, strerror(-rc));
+  return 0;
+}
+
+/* An array of OCI architecture names; added to the filter when `add`. */
+static void arch_list(struct cr_profile *p, const char *path, const cJSON *list, bool add) {
+  if (!cr_is_array(p, path, list)) return;
+  int i = 0;
+  for (const cJSON *it = list->child; it; it = it->next, i++) {
+    char sub[CR_PATH_MAX];
+    cr_path_index(sub, path, i);
+    const char *name = cr_get_string(p, sub, it);
+    const struct cr_arch_name *arch = name ? cr_arch_by_oci(name) : NULL;
+    if (name && !arch)
+      cr_perr(p, sub, "unknown architecture \"%s\"", name);
+    else if (arch && add)
+      add_arch(p, sub, arch);
+  }
+}
+
+static const char *const arch_map_keys[] = {"architecture", "subArchitectures", NULL};
+
+/* archMap (Docker): only the entry of the native architecture is used, and
+ * brings in its sub-architectures; the others are only validated. */
+static void arch_map(struct cr_profile *p, const cJSON *map) {
+  if (!cr_is_array(p, "$.archMap", map)) return;
+  int i = 0;
+  for (const cJSON *entry = map->child; entry; entry = entry->next, i++) {
+    char path[CR_PATH_MAX], sub[CR_PATH_MAX];
+    cr_path_index(path, "$.archMap", i);
+    if (!cr_is_object(p, path, entry)) continue;
+    cr_check_keys(p, path, entry, arch_map_keys);
+    cr_path_key(sub, path, "architecture");
+    const cJSON *main_item = cr_member(entry, "architecture");
+    const char *name = main_item ? cr_get_string(p, sub, main_item) : NULL;
+    const struct cr_arch_name *arch = name ? cr_arch_by_oci(name) : NULL;
+    if (!main_item)
+      cr_perr(p, sub, "missing");
+    else if (name && !arch)
+      cr_perr(p, sub, "unknown architecture \"%s\"", name);
+    bool native = arch && arch == p->native;
+    if (native) add_arch(p, sub, arch);
+    const cJSON *subs = cr_member(entry, "subArchitectures");
+    cr_path_key(sub, path, "subArchitectures");
+    if (subs) arch_list(p, sub, subs, native);
+  }
+}
+
+static void add_architectures(struct cr_profile *p, const cJSON *root) {
+  const cJSON *list = cr_member(root, "architectures"), *map = cr_member(root, "archMap");
+  if (list && map) {
+    cr_perr(p, "$.archMap", "give either \"architectures\" or \"archMap\", not both (as Docker)");
+    return;
+  }
+  if (list) arch_list(p, "$.architectures", list, true);
+  if (map) arch_map(p, map);
+}
+
+/* ---- flags, listener --------------------------------------------------- */
+
+static void parse_flags(struct cr_profile *p, const cJSON *root) {
+  const cJSON *flags = cr_member(root, "flags");
+  if (!flags || !cr_is_array(p, "$.flags", flags)) return;
+  int i = 0;
+  for (const cJSON *it = flags->child; it; it = it->next, i++) {
+    char sub[CR_PATH_MAX];
+    cr_path_index(sub, "$.flags", i);
+    const char *name = cr_get_string(p, sub, it);
+    unsigned int flag;
+    if (!name) continue;
+    if (cr_filter_flag(name, &flag) < 0)
+      cr_perr(p, sub, "unknown flag \"%s\"", name);
+    else if (!cr_kernel_has_filter_flag(flag))
+      cr_perr(p, sub, "%s is not supported by the running kernel", name);
+    else
+      p->flags |= flag;
+  }
+}
+
+static void check_listener(struct cr_profile *p, const cJSON *root) {
+  const cJSON *path = cr_member(root, "listenerPath"), *meta = cr_member(root, "listenerMetadata");
+  const char *text = path ? cr_get_string(p, "$.listenerPath", path) : NULL;
+  if (meta) cr_get_string(p, "$.listenerMetadata", meta);
+  if (text && text[0])
+    cr_perr(p, "$.listenerPath", "an external seccomp agent is not supported");
+}
+
+/* ---- whole-profile checks ---------------------------------------------- */
+
+/* Whether `name` can run without going through the notifier. */
+static bool exec_bypasses(const struct cr_profile *p, const char *name) {
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) return false;
+  const struct cr_seen_syscall *s = cr_find_seen(p, nr);
+  unsigned kinds = s ? s->kinds : (unsigned)p->default_kind;
+  if (kinds & CR_ACT_NOTIFY) return false;
+  return kinds & (CR_ACT_ALLOW | CR_ACT_LOG);
+}
+
+/* exec_once only means something if no exec can go around the notifier. */
+static void check_exec_once(struct cr_profile *p) {
+  if (!p->exec_once) {
+    if (p->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+      cr_perr(p, "$.flags", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an SCMP_ACT_NOTIFY rule");
+    return;
+  }
+  static const char *const execs[] = {"execve", "execveat"};
+  for (size_t i = 0; i < CR_ARRAY_SIZE(execs); i++) {
+    if (exec_bypasses(p, execs[i]))
+      cr_perr(p, "$.syscalls", "exec is supervised (SCMP_ACT_NOTIFY) but %s is allowed: a "
+              "second exec could go around the supervisor", execs[i]);
+  }
+  /* TSYNC together with a listener is only accepted with TSYNC_ESRCH. */
+  if (p->flags & SECCOMP_FILTER_FLAG_TSYNC) p->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+}
+
+static void warn_unknown(const struct cr_profile *p) {
+  if (p->n_unknown == 0) return;
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&text, &size);
+  if (!f) return;
+  fprintf(f, "cleanroom: warning: policy %s: skipped %zu unknown syscall%s: ", p->label,
+          p->n_unknown, p->n_unknown == 1 ? "" : "s");
+  for (size_t i = 0; i < p->n_unknown; i++) fprintf(f, "%s%s", i ? ", " : "", p->unknown[i]);
+  fputc('\n', f);
+  if (fclose(f) == 0) fputs(text, stderr); /* one write: no interleaving */
+  free(text);
+}
+
+/* ---- driver ------------------------------------------------------------ */
+
+static void report_syntax(struct cr_profile *p, const char *json) {
+  const char *at = cJSON_GetErrorPtr();
+  if (!at || at < json || at > json + strlen(json)) {
+    cr_perr(p, "$", "malformed JSON");
+    return;
+  }
+  unsigned line = 1, col = 1;
+  for (const char *c = json; c < at; c++) {
+    if (*c == '\n') {
+      line++;
+      col = 1;
+    } else {
+      col++;
+    }
+  }
+  cr_perr(p, "$", "malformed JSON at line %u, column %u", line, col);
+}
+
+static int compile_root(struct cr_profile *p, const cJSON *root) {
+  if (!cr_is_object(p, "$", root)) return -1;
+  cr_check_keys(p, "$", root, top_keys);
+  if (create_filter(p, root) < 0) return -1;
+  add_architectures(p, root);
+  parse_flags(p, root);
+  check_listener(p, root);
+  cr_add_syscalls(p, cr_member(root, "syscalls"));
+  if (p->n_errors == 0) check_exec_once(p);
+  return p->n_errors ? -1 : 0;
+}
+
+static void profile_free(struct cr_profile *p) {
+  if (p->filter) seccomp_release(p->filter);
+  free(p->seen);
+  free(p->unknown);
+  cr_bigints_free(&p->ints);
+}
+
+int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
+                       struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err) {
+  struct cr_profile p = {.label = label, .err = err, .kept_caps = kept_caps};
+  snprintf(p.where, sizeof p.where, "policy %s", label);
+  int rc = -1;
+  cJSON *root = cJSON_ParseWithOpts(json, NULL, 1);
+  if (!root) {
+    report_syntax(&p, json);
+    goto done;
+  }
+  if (cr_bigints_scan(json, &p.ints) < 0) {
+    cr_fail(err, ENOMEM, p.where, "scanning numbers");
+    goto done;
+  }
+  if (init_environment(&p) < 0 || compile_root(&p, root) < 0) goto done;
+  if (cr_export_bpf(p.filter, p.where, out, err) < 0) goto done;
+  out->exec_once = p.exec_once;
+  out->filter_flags = p.flags;
+  warn_unknown(&p);
+  if (stats)
+    *stats = (struct cr_policy_stats){.rules = p.rules, .syscalls = p.n_seen,
+                                      .skipped = p.n_unknown, .bpf_insns = out->len};
+  rc = 0;
+done:
+  cJSON_Delete(root);
+  profile_free(&p);
+  return rc;
+}

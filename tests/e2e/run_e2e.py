@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Run the end-to-end suite as root or as uid/gid 65534.
+
+    run_e2e.py --as root|nobody --cleanroom PATH --probe PATH [unittest args...]
+
+The build tree may live where 65534 cannot read (e.g. under /root), so the
+binaries and the test modules are copied into a fresh temp folder (0755)
+first; the suite then runs from there, as the requested user, with a clean
+environment. Exit status: the suite's (0 = all passed), 77 = skipped (the
+requested identity is not available), anything else = failure.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODULES = ["crtest.py", "test_sandbox.py"]
+NOBODY = 65534
+SKIP = 77
+
+
+def can_run_as_nobody(python):
+    try:
+        r = subprocess.run(drop_privileges() + [python, "-c", "import unittest, json, pty, selectors"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+        return r.returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def drop_privileges():
+    setpriv = shutil.which("setpriv")
+    if setpriv:
+        return [setpriv, "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups", "--"]
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--as", dest="who", choices=["root", "nobody", "self"], default="self")
+    ap.add_argument("--cleanroom", required=True)
+    ap.add_argument("--probe", required=True)
+    ap.add_argument("--python", default=None, help="interpreter for the suite (default: one the target uid can run)")
+    opts, rest = ap.parse_known_args()
+
+    for p in (opts.cleanroom, opts.probe):
+        if not os.access(p, os.X_OK):
+            print("run_e2e: %s is not an executable" % p, file=sys.stderr)
+            return 1
+
+    euid = os.geteuid()
+    prefix = []
+    if opts.who == "root" and euid != 0:
+        print("run_e2e: SKIP: e2e_root needs root (running as uid %d)" % euid)
+        return SKIP
+    if opts.who == "nobody":
+        if euid == NOBODY:
+            pass
+        elif euid != 0:
+            print("run_e2e: SKIP: e2e_nobody needs root to become uid %d" % NOBODY)
+            return SKIP
+        else:
+            prefix = drop_privileges()
+            if prefix is None:
+                print("run_e2e: SKIP: no setpriv to drop to uid %d" % NOBODY)
+                return SKIP
+
+    work = tempfile.mkdtemp(prefix="cr-e2e-bin-")
+    try:
+        os.chmod(work, 0o755)
+        for src, name in ((opts.cleanroom, "cleanroom"), (opts.probe, "cr-probe")):
+            shutil.copy2(src, os.path.join(work, name))
+            os.chmod(os.path.join(work, name), 0o755)
+        for m in MODULES:
+            shutil.copy2(os.path.join(HERE, m), os.path.join(work, m))
+            os.chmod(os.path.join(work, m), 0o644)
+        # The probe alone in its folder: that folder is bound at /probe.
+        probe_dir = os.path.join(work, "probe")
+        os.mkdir(probe_dir)
+        os.chmod(probe_dir, 0o755)
+        os.rename(os.path.join(work, "cr-probe"), os.path.join(probe_dir, "cr-probe"))
+
+        candidates = [opts.python] if opts.python else []
+        candidates += [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3",
+                       "/usr/local/bin/python3"]
+        python = None
+        for c in candidates:
+            if not c or not os.access(c, os.X_OK):
+                continue
+            if prefix and not can_run_as_nobody(c):
+                continue
+            python = c
+            break
+        if python is None:
+            print("run_e2e: SKIP: no python3 that uid %d can run" % NOBODY)
+            return SKIP
+
+        env = {
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG": "C.UTF-8",
+            "TMPDIR": "/tmp",
+            "HOME": work,
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "CR_E2E_CLEANROOM": os.path.join(work, "cleanroom"),
+            "CR_E2E_PROBE": os.path.join(probe_dir, "cr-probe"),
+        }
+        cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or ["test_sandbox"])
+        print("run_e2e: as %s (uid %s): %s" % (opts.who, NOBODY if prefix else euid, " ".join(cmd)), flush=True)
+        return subprocess.call(cmd, cwd=work, env=env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
