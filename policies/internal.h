@@ -49,6 +49,8 @@ const struct cr_arch_name *cr_arch_by_oci(const char *name);
 const struct cr_arch_name *cr_arch_by_any(const char *name);
 /* The libseccomp token of an entry; 0 when this libseccomp lacks it. */
 uint32_t cr_arch_token(const struct cr_arch_name *arch);
+/* The entry of the architecture we run on, NULL if the table lacks it. */
+const struct cr_arch_name *cr_arch_native(void);
 
 /* Look up "SECCOMP_FILTER_FLAG_*"; returns 0 and fills flag when known. */
 int cr_filter_flag(const char *name, unsigned int *flag);
@@ -75,7 +77,13 @@ int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out);
 /* Parse and compile one profile (NUL-terminated JSON text). `label` names it
  * in errors and warnings (a path, "default", "inline"). */
 int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
-                       struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err);
+                       struct cr_bpf *out, struct cr_policy_stats *stats, char **warning, cr_error *err);
+
+/* The on-disk cache of compiled programs (cache.c). load returns 1 on a hit
+ * (printing the warning the compile gave), 0 on a miss; store is best-effort. */
+int cr_policy_cache_load(const char *text, uint64_t kept_caps, struct cr_bpf *out);
+void cr_policy_cache_store(const char *text, uint64_t kept_caps, const struct cr_bpf *bpf,
+                           const char *warning);
 
 /* ---- export.c ---------------------------------------------------------- */
 

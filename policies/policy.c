@@ -71,7 +71,12 @@ int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_
                              struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
-  return cr_profile_compile(json, label, kept_caps, out, stats, err);
+  /* Statistics are only known from a real compile (`policy check`). */
+  if (!stats && cr_policy_cache_load(json, kept_caps, out)) return 0;
+  cr_autofree char *warning = NULL;
+  if (cr_profile_compile(json, label, kept_caps, out, stats, &warning, err) < 0) return -1;
+  if (!stats) cr_policy_cache_store(json, kept_caps, out, warning);
+  return 0;
 }
 
 int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
@@ -82,7 +87,7 @@ int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *
   if (stats) *stats = (struct cr_policy_stats){0};
   cr_autofree char *text = read_profile(path, where, err);
   if (!text) return -1;
-  return cr_profile_compile(text, path, kept_caps, out, stats, err);
+  return cr_policy_compile_string(text, path, kept_caps, out, stats, err);
 }
 
 int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, struct cr_bpf *out,

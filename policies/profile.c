@@ -24,19 +24,9 @@ static int init_environment(struct cr_profile *p) {
   if (uname(&uts) < 0) return cr_fail(p->err, errno, p->where, "uname");
   if (sscanf(uts.release, "%u.%u", &p->kernel_major, &p->kernel_minor) != 2)
     return cr_fail(p->err, 0, p->where, "cannot read the kernel version from \"%s\"", uts.release);
-  uint32_t native = seccomp_arch_native();
-  static const char *const oci_names[] = {
-      "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM",
-      "SCMP_ARCH_PPC64LE", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC", "SCMP_ARCH_S390X", "SCMP_ARCH_S390",
-      "SCMP_ARCH_RISCV64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPS64",
-      "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PARISC",
-      "SCMP_ARCH_PARISC64", "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K", "SCMP_ARCH_SH",
-      "SCMP_ARCH_SHEB"};
-  for (size_t i = 0; i < CR_ARRAY_SIZE(oci_names) && !p->native; i++) {
-    const struct cr_arch_name *arch = cr_arch_by_oci(oci_names[i]);
-    if (arch && cr_arch_token(arch) == native) p->native = arch;
-  }
-  if (!p->native) return cr_fail(p->err, 0, p->where, "unknown native architecture %#x", native);
+  p->native = cr_arch_native();
+  if (!p->native) return cr_fail(p->err, 0, p->where, "unknown native architecture %#x",
+                                 seccomp_arch_native());
   return 0;
 }
 
@@ -192,7 +182,8 @@ static void check_exec_once(struct cr_profile *p) {
   if (p->flags & SECCOMP_FILTER_FLAG_TSYNC) p->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 }
 
-static void warn_unknown(const struct cr_profile *p) {
+/* Print the warning; hand its text to the caller (for the cache) if asked. */
+static void warn_unknown(const struct cr_profile *p, char **warning) {
   if (p->n_unknown == 0) return;
   char *text = NULL;
   size_t size = 0;
@@ -203,7 +194,8 @@ static void warn_unknown(const struct cr_profile *p) {
   for (size_t i = 0; i < p->n_unknown; i++) fprintf(f, "%s%s", i ? ", " : "", p->unknown[i]);
   fputc('\n', f);
   if (fclose(f) == 0) fputs(text, stderr); /* one write: no interleaving */
-  free(text);
+  if (warning) *warning = text;
+  else free(text);
 }
 
 /* ---- driver ------------------------------------------------------------ */
@@ -246,7 +238,8 @@ static void profile_free(struct cr_profile *p) {
 }
 
 int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
-                       struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err) {
+                       struct cr_bpf *out, struct cr_policy_stats *stats, char **warning,
+                       cr_error *err) {
   struct cr_profile p = {.label = label, .err = err, .kept_caps = kept_caps};
   snprintf(p.where, sizeof p.where, "policy %s", label);
   int rc = -1;
@@ -263,7 +256,7 @@ int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
   if (cr_export_bpf(p.filter, p.where, out, err) < 0) goto done;
   out->exec_once = p.exec_once;
   out->filter_flags = p.flags;
-  warn_unknown(&p);
+  warn_unknown(&p, warning);
   if (stats)
     *stats = (struct cr_policy_stats){.rules = p.rules, .syscalls = p.n_seen,
                                       .skipped = p.n_unknown, .bpf_insns = out->len};

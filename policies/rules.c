@@ -19,7 +19,6 @@
 struct rule {
   int index;                     /* in syscalls[] */
   char path[CR_PATH_MAX];        /* "$.syscalls[3]" */
-  const char *action_name;
   uint32_t action;
   enum cr_act_kind kind;
   struct scmp_arg_cmp args[6];
@@ -60,12 +59,8 @@ static int parse_rule_action(struct cr_profile *p, const cJSON *entry, struct ru
   char path[CR_PATH_MAX], ret_path[CR_PATH_MAX];
   cr_path_key(path, r->path, "action");
   cr_path_key(ret_path, r->path, "errnoRet");
-  const cJSON *action = cr_member(entry, "action");
-  if (cr_parse_action(p, path, action, ret_path, cr_member(entry, "errnoRet"), &r->action,
-                      &r->kind) < 0)
-    return -1;
-  r->action_name = action->valuestring;
-  return 0;
+  return cr_parse_action(p, path, cr_member(entry, "action"), ret_path,
+                         cr_member(entry, "errnoRet"), &r->action, &r->kind);
 }
 
 /* ---- args -------------------------------------------------------------- */

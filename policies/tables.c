@@ -146,6 +146,14 @@ uint32_t cr_arch_token(const struct cr_arch_name *arch) {
   return seccomp_arch_resolve_name(arch->libseccomp);
 }
 
+const struct cr_arch_name *cr_arch_native(void) {
+  uint32_t native = seccomp_arch_native();
+  for (size_t i = 0; i < CR_ARRAY_SIZE(arches); i++) {
+    if (cr_arch_token(&arches[i]) == native) return &arches[i];
+  }
+  return NULL;
+}
+
 static const struct {
   const char *name;
   unsigned int flag;

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ["crtest.py", "test_sandbox.py"]
+MODULES = ["crtest.py", "test_sandbox.py", "test_seccomp.py"]
 NOBODY = 65534
 SKIP = 77
 
@@ -109,7 +109,7 @@ def main():
             "CR_E2E_CLEANROOM": os.path.join(work, "cleanroom"),
             "CR_E2E_PROBE": os.path.join(probe_dir, "cr-probe"),
         }
-        cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or ["test_sandbox"])
+        cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or ["test_sandbox", "test_seccomp"])
         print("run_e2e: as %s (uid %s): %s" % (opts.who, NOBODY if prefix else euid, " ".join(cmd)), flush=True)
         return subprocess.call(cmd, cwd=work, env=env)
     finally:

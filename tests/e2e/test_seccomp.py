@@ -1,0 +1,136 @@
+"""Seccomp profiles through the launcher (issue 3): each built-in profile is
+installed in a real sandbox, ordinary work still runs, and what must be
+refused is refused with the declared errno, syscall by syscall."""
+
+import json
+import os
+import unittest
+
+from crtest import SandboxTest, base_config
+
+# Run in the sandbox by python3: try each call, print {name: errno or 0}.
+PROBE_SYSCALLS = r"""
+import ctypes, errno, json, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+def call(*args):
+    ctypes.set_errno(0)
+    r = libc.syscall(*[ctypes.c_long(a) for a in args])
+    return 0 if r >= 0 else errno.errorcode.get(ctypes.get_errno(), str(ctypes.get_errno()))
+NR = dict(unshare=272, setns=308, mount=165, umount2=166, ptrace=101, bpf=321, keyctl=250,
+          add_key=248, perf_event_open=298, kexec_load=246, reboot=169, swapon=167,
+          init_module=175, delete_module=176, settimeofday=164, userfaultfd=323,
+          io_uring_setup=425, open_by_handle_at=304, process_vm_readv=310, pivot_root=155,
+          clone=56, clone3=435, ioctl=16, getpid=39)
+out = {}
+out["unshare"] = call(NR["unshare"], 0x10000000)          # CLONE_NEWUSER
+out["setns"] = call(NR["setns"], 0, 0)
+out["mount"] = call(NR["mount"], 0, 0, 0, 0, 0)
+out["umount2"] = call(NR["umount2"], 0, 0)
+out["pivot_root"] = call(NR["pivot_root"], 0, 0)
+out["ptrace"] = call(NR["ptrace"], 16, 1, 0, 0)           # PTRACE_ATTACH to pid 1
+out["bpf"] = call(NR["bpf"], 0, 0, 0)
+out["keyctl"] = call(NR["keyctl"], 0, 0, 0)
+out["add_key"] = call(NR["add_key"], 0, 0, 0, 0, 0)
+out["perf_event_open"] = call(NR["perf_event_open"], 0, 0, 0, 0, 0)
+out["kexec_load"] = call(NR["kexec_load"], 0, 0, 0, 0)
+out["reboot"] = call(NR["reboot"], 0, 0, 0, 0)
+out["swapon"] = call(NR["swapon"], 0, 0)
+out["init_module"] = call(NR["init_module"], 0, 0, 0)
+out["delete_module"] = call(NR["delete_module"], 0, 0)
+out["settimeofday"] = call(NR["settimeofday"], 0, 0)
+out["userfaultfd"] = call(NR["userfaultfd"], 0)
+out["io_uring_setup"] = call(NR["io_uring_setup"], 0, 0)
+out["open_by_handle_at"] = call(NR["open_by_handle_at"], 0, 0, 0)
+out["process_vm_readv"] = call(NR["process_vm_readv"], 1, 0, 0, 0, 0, 0)
+out["clone_newuser"] = call(NR["clone"], 0x10000000 | 17, 0, 0, 0, 0)
+out["clone_newnet_high_bits"] = call(NR["clone"], (0xffffffff << 32) | 0x40000000 | 17, 0, 0, 0, 0)
+out["tiocsti"] = call(NR["ioctl"], 0, 0x5412, 0)
+out["tiocsti_high_bits"] = call(NR["ioctl"], 0, (0xffffffff << 32) | 0x5412, 0)
+out["getpid"] = call(NR["getpid"])
+print(json.dumps(out))
+"""
+
+# Ordinary work that must keep working: files, threads, a loopback server.
+ORDINARY_WORK = r"""
+import json, os, socket, threading, tempfile
+with tempfile.NamedTemporaryFile("w+", dir="/tmp") as f:
+    f.write("data"); f.flush(); f.seek(0); assert f.read() == "data"
+results = []
+t = threading.Thread(target=lambda: results.append(sum(range(1000)))); t.start(); t.join()
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+cli = socket.create_connection(srv.getsockname()); conn, _ = srv.accept()
+cli.sendall(b"ping"); got = conn.recv(4)
+print(json.dumps({"thread": results, "loopback": got.decode(), "pid": os.getpid()}))
+"""
+
+
+class SeccompProfiles(SandboxTest):
+
+    def python(self, seccomp, script, expect_rc=0):
+        cfg = base_config(seccomp=seccomp)
+        cfg["process"] = {"path": "/usr/bin/python3", "args": ["python3", "-c", script],
+                          "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp"}
+        res = self.run_cr(cfg)
+        self.assertEqual(res.rc, expect_rc, res.describe())
+        return json.loads(res.out.strip().splitlines()[-1]) if expect_rc == 0 else res
+
+    def shell(self, seccomp, script):
+        cfg = base_config(seccomp=seccomp)
+        cfg["process"] = {"path": "/bin/sh", "args": ["sh", "-c", script],
+                          "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp"}
+        return self.run_cr(cfg)
+
+    def test_default_refuses_with_eperm(self):
+        got = self.python("default", PROBE_SYSCALLS)
+        allowed = {"getpid"}
+        for name, err in got.items():
+            if name in allowed:
+                self.assertEqual(err, 0, "%s failed: %s" % (name, err))
+            else:
+                self.assertEqual(err, "EPERM", "%s: expected EPERM from the filter, got %r" % (name, err))
+
+    def test_no_filter_lets_the_kernel_answer(self):
+        # The control: without a filter the same calls reach the kernel, whose
+        # answers differ from the filter's EPERM for several of them.
+        got = self.python("none", PROBE_SYSCALLS)
+        self.assertNotEqual(got["io_uring_setup"], "EPERM", got)
+        self.assertNotEqual(got["bpf"], "EPERM", got)
+
+    def test_default_runs_ordinary_work(self):
+        got = self.python("default", ORDINARY_WORK)
+        self.assertEqual(got["thread"], [499500])
+        self.assertEqual(got["loopback"], "ping")
+        res = self.shell("default", "echo one two three | tr ' ' '\\n' | sort -r | head -n 1")
+        self.assertEqual((res.rc, res.out.strip()), (0, "two"), res.describe())
+
+    def test_strict_allows_one_exec_only(self):
+        res = self.shell("strict", "/bin/true && echo second-exec-ran; echo done")
+        self.assertEqual(res.rc, 0, res.describe())
+        self.assertIn("done", res.out)
+        self.assertNotIn("second-exec-ran", res.out, "strict let a second execve through")
+        self.assertIn("Operation not permitted", res.err)
+
+    def test_strict_refuses_inet_sockets(self):
+        script = ("import socket, json\n"
+                  "try:\n socket.socket(socket.AF_INET); r = 'allowed'\n"
+                  "except OSError as e: r = e.errno\n"
+                  "a, b = socket.socketpair(socket.AF_UNIX); a.send(b'x')\n"
+                  "print(json.dumps({'inet': r, 'unix': b.recv(1).decode()}))\n")
+        got = self.python("strict", script)
+        self.assertNotEqual(got["inet"], "allowed")
+        self.assertEqual(got["unix"], "x")
+
+    def test_policy_file_from_config_folder(self):
+        # A profile file next to the config, named relatively, is what runs.
+        profile = {"defaultAction": "SCMP_ACT_ALLOW",
+                   "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}
+        with open(self.path("deny-getppid.json"), "w") as f:
+            json.dump(profile, f)
+        script = ("import ctypes, json; libc = ctypes.CDLL(None, use_errno=True)\n"
+                  "r = libc.syscall(110); print(json.dumps({'r': r, 'errno': ctypes.get_errno()}))\n")
+        got = self.python("./deny-getppid.json", script)
+        self.assertEqual((got["r"], got["errno"]), (-1, 38))
+
+
+if __name__ == "__main__":
+    unittest.main()
