@@ -5,6 +5,11 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 jobs=$(nproc)
+# The compiled-filter cache of the test runs goes to a folder removed at the
+# end, so the tests leave nothing in the caller's ~/.cache.
+CLEANROOM_CACHE_DIR=$(mktemp -d /tmp/cleanroom-test-cache.XXXXXX)
+export CLEANROOM_CACHE_DIR
+trap 'rm -rf "$CLEANROOM_CACHE_DIR"' EXIT
 
 echo "== build (-Wall -Wextra -Werror)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLEANROOM_WERROR=ON >/dev/null

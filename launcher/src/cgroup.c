@@ -347,7 +347,8 @@ static int start_watchdog(struct cr_cgroups *cg, char *why, size_t why_size) {
     snprintf(why, why_size, "cannot start the cgroup watchdog: socketpair: %s", strerror(errno));
     return -1;
   }
-  pid_t pid = fork();
+  /* raw clone3 like the sandbox init: no atfork handlers of an embedding host run */
+  pid_t pid = cr_clone3(0, -1);
   if (pid == 0) watchdog_main(cg, sv[1]);
   int saved = errno;
   close(sv[1]);
