@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Launch-latency benchmark: cleanroom against a bare fork+exec, unshare(1),
+# bubblewrap and (when it can run here) crun, interleaved in one run.
+#
+#   bench/run.sh [--count N] [--no-install] [--cleanroom PATH] [--build-dir DIR]
+#                [--loop-seconds S] [--loop-max N] [--warmup N] [--rss-runs N]
+#
+# See bench/README.md. The Markdown table goes to stdout, progress to stderr.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+install=1
+cleanroom=""
+build_dir="$root/build"
+driver_args=()
+
+usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-install) install=0 ;;
+	--cleanroom) cleanroom=${2:?--cleanroom needs a path}; shift ;;
+	--cleanroom=*) cleanroom=${1#*=} ;;
+	--build-dir) build_dir=${2:?--build-dir needs a path}; shift ;;
+	--build-dir=*) build_dir=${1#*=} ;;
+	--count|--loop-seconds|--loop-max|--warmup|--rss-runs)
+		driver_args+=("$1" "${2:?$1 needs a value}"); shift ;;
+	--count=*|--loop-seconds=*|--loop-max=*|--warmup=*|--rss-runs=*)
+		driver_args+=("$1") ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+say() { echo "bench: $*" >&2; }
+
+# --- cleanroom ---------------------------------------------------------------
+if [ -z "$cleanroom" ]; then
+	if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+		say "configuring $build_dir"
+		cmake -S "$root" -B "$build_dir" >&2
+	fi
+	say "building cleanroom in $build_dir"
+	cmake --build "$build_dir" --target cleanroom >&2
+	cleanroom="$build_dir/launcher/cleanroom"
+fi
+if [ ! -x "$cleanroom" ]; then
+	say "cleanroom binary not found or not executable: $cleanroom"
+	exit 1
+fi
+cleanroom=$(cd "$(dirname "$cleanroom")" && pwd)/$(basename "$cleanroom")
+
+# --- peers from Debian packages ---------------------------------------------
+apt_install() { # PACKAGE...
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2 && return 0
+	DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
+}
+if [ "$install" = 1 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		say "not root: not installing peers (using what is installed)"
+	elif ! command -v apt-get >/dev/null; then
+		say "no apt-get: not installing peers (using what is installed)"
+	else
+		command -v bwrap >/dev/null || { say "installing bubblewrap"; apt_install bubblewrap || say "could not install bubblewrap"; }
+		command -v crun >/dev/null || { say "installing crun (optional)"; apt_install crun || say "could not install crun (optional)"; }
+	fi
+fi
+
+# --- RSS probe (see rss_probe.c for why the driver cannot use its own wait4) ---
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cleanroom-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+rss_probe=""
+if ${CC:-cc} -O2 -o "$tmp/rss_probe" "$here/rss_probe.c" 2>"$tmp/cc.err"; then
+	rss_probe="$tmp/rss_probe"
+else
+	say "could not compile bench/rss_probe.c ($(head -n1 "$tmp/cc.err")); peak RSS via /usr/bin/time if present"
+fi
+
+python=$(command -v python3 || true)
+[ -x /usr/bin/python3 ] && python=/usr/bin/python3
+if [ -z "$python" ]; then
+	say "python3 is needed for the driver"
+	exit 1
+fi
+
+set +u # "${driver_args[@]}" on an empty array trips set -u in bash < 4.4
+"$python" "$here/bench.py" --cleanroom "$cleanroom" --rss-probe "$rss_probe" \
+	--workdir "$tmp" "${driver_args[@]}"
