@@ -94,6 +94,7 @@ static void block_signals(const struct cr_plan *plan, sigset_t *set) {
   for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
     sigaddset(set, forwarded_signals[i]);
   sigaddset(set, SIGCHLD);
+  sigaddset(set, CR_SIG_KILL_SANDBOX);
   if (sigprocmask(SIG_BLOCK, set, NULL) < 0) fail(plan, errno, "init", "sigprocmask");
 }
 
@@ -160,6 +161,18 @@ static int reap(pid_t payload, int *payload_status) {
   return ended;
 }
 
+/* From pid 1, kill(-1) reaches every other process of the namespace. */
+static void kill_and_reap_all(pid_t payload, int *payload_status) {
+  kill(-1, SIGKILL);
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) return; /* ECHILD: all reaped */
+    if (pid == payload) *payload_status = status;
+  }
+}
+
 static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_t payload,
                                                 int sigfd, int listener) {
   int execs_allowed = 1;
@@ -177,6 +190,10 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_
     if (!(pfds[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sigfd, &si, sizeof si) != sizeof si) continue;
+    if ((int)si.ssi_signo == CR_SIG_KILL_SANDBOX) {
+      kill_and_reap_all(payload, &status);
+      break;
+    }
     if (si.ssi_signo != SIGCHLD) {
       kill(payload, (int)si.ssi_signo);
       continue;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,11 +43,16 @@ struct supervision {
   bool got_record;
   struct cr_msg record;    /* the first failure, or the end of the payload */
   bool killed;
+  uint64_t hard_kill_ms;   /* when the init has not ended the sandbox by then: SIGKILL */
 };
 
+/* The init kills and reaps the sandbox and still reports its usage; should
+ * it not manage within a second, SIGKILL ends it all the same. */
 static void kill_sandbox(struct supervision *sv) {
-  if (!sv->killed) kill(sv->init, SIGKILL);
+  if (sv->killed) return;
+  kill(sv->init, CR_SIG_KILL_SANDBOX);
   sv->killed = true;
+  sv->hard_kill_ms = now_ms() + 1000;
 }
 
 static void on_signal(struct supervision *sv, const struct cr_plan *plan, int sig) {
@@ -67,7 +73,8 @@ static int next_timeout(const struct supervision *sv) {
   uint64_t now = now_ms(), wake = 0;
   if (sv->deadline_ms) wake = sv->deadline_ms;
   if (sv->grace_until_ms && (!wake || sv->grace_until_ms < wake)) wake = sv->grace_until_ms;
-  if (!wake || sv->killed) return -1;
+  if (sv->killed) wake = sv->hard_kill_ms; /* 0 once SIGKILL was sent: nothing more to wait for */
+  if (!wake) return -1;
   return wake > now ? (int)(wake - now) : 0;
 }
 
@@ -83,6 +90,10 @@ static void supervise(struct supervision *sv, const struct cr_plan *plan, struct
       kill_sandbox(sv);
     }
     if (sv->grace_until_ms && now >= sv->grace_until_ms) kill_sandbox(sv);
+    if (sv->killed && sv->hard_kill_ms && now >= sv->hard_kill_ms) {
+      kill(sv->init, SIGKILL);
+      sv->hard_kill_ms = 0;
+    }
     if (n <= 0) continue;
     if (pfds[1].revents & POLLIN) {
       struct signalfd_siginfo si;
@@ -200,9 +211,14 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
     if (sv.init > 0) kill(sv.init, SIGKILL);
   }
   int init_status = 0;
+  struct rusage usage = {0};
   if (sv.init > 0)
-    while (waitpid(sv.init, &init_status, 0) < 0 && errno == EINTR) {
+    while (wait4(sv.init, &init_status, 0, &usage) < 0 && errno == EINTR) {
     }
+  /* Usually replaced by the init's own report of every process it reaped. */
+  res->user_ms = timeval_ms(usage.ru_utime);
+  res->sys_ms = timeval_ms(usage.ru_stime);
+  res->max_rss_kb = (uint64_t)usage.ru_maxrss;
   res->wall_ms = now_ms() - sv.started_ms;
   if (rc == 0) rc = conclude(&sv, init_status, res, err);
   cr_cgroups_finish(&plan->cgroups, res); /* oom kills, pids hits, peak; then removed */

@@ -9,6 +9,7 @@
 #define CR_LAUNCHER_SANDBOX_H
 
 #include <linux/capability.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -70,6 +71,11 @@ struct cr_plan {
 
   struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 };
+
+/* Sent by the launcher to the init when a limit or the grace period runs
+ * out: the init kills every other process of the sandbox, reaps them, and
+ * still reports (so the report keeps the sandbox's cpu time and memory). */
+#define CR_SIG_KILL_SANDBOX (SIGRTMIN + 3)
 
 /* Records the sandbox sends to the launcher over msg pipe. */
 enum cr_msg_kind {
