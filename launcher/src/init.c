@@ -200,6 +200,7 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_
     }
     if (reap(payload, &status)) break;
   }
+  cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
   struct cr_msg msg;
   memset(&msg, 0, sizeof msg);
   msg.kind = CR_MSG_PAYLOAD_ENDED;
@@ -210,14 +211,19 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_
 }
 
 void cr_sandbox_init_main(const struct cr_plan *plan) {
+  cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
   wait_for_id_maps(plan);
+  cr_mark(plan->marks, CR_MARK_INIT_GO);
   wipe_launcher_strings(plan);
   cr_mount_open_sources(plan);
+  cr_mark(plan->marks, CR_MARK_SOURCES_OPEN);
   become_sandbox_ids(plan);
   cr_mount_build_root(plan);
+  cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
   set_hostname(plan);
   bring_up_loopback(plan);
+  cr_mark(plan->marks, CR_MARK_NET_UP);
 
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)

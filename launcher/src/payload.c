@@ -170,6 +170,7 @@ static void exec_payload(const struct cr_plan *plan, int notify_sock) {
     _exit(errno == ENOENT ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE);
   }
   install_filter(plan, notify_sock);
+  cr_mark(plan->marks, CR_MARK_EXEC);
   execve(program, plan->argv, plan->envp);
   int saved = errno;
   cr_child_report(plan, CR_MSG_EXEC_FAILED, saved, "exec", program);
@@ -177,6 +178,7 @@ static void exec_payload(const struct cr_plan *plan, int notify_sock) {
 }
 
 void cr_payload_main(const struct cr_plan *plan, int notify_sock) {
+  cr_mark(plan->marks, CR_MARK_PAYLOAD_FORKED);
   start_new_session(plan);
   reset_signals(plan);
   int moved_sock = notify_sock >= 0 ? fcntl(notify_sock, F_DUPFD_CLOEXEC, plan->max_target + 1) : -1;

@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -172,6 +174,7 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
    * maps only of a dumpable process: the init is born dumpable and turns
    * itself non-dumpable once the maps are written. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  cr_mark(plan->marks, CR_MARK_PREPARED);
   pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups));
   if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) {
@@ -191,7 +194,9 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
   plan->sync_rd = -1;
   /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
   if (cr_cgroups_attach(&plan->cgroups, pid, err) < 0) return -1;
+  cr_mark(plan->marks, CR_MARK_CLONED);
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
+  cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
   char go = 1;
   if (write(plan->sync_wr, &go, 1) != 1) return cr_fail(err, errno, "setup", "signal the sandbox");
   return 0;
@@ -215,6 +220,7 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
   if (sv.init > 0)
     while (wait4(sv.init, &init_status, 0, &usage) < 0 && errno == EINTR) {
     }
+  cr_mark(plan->marks, CR_MARK_DONE);
   /* Usually replaced by the init's own report of every process it reaped. */
   res->user_ms = timeval_ms(usage.ru_utime);
   res->sys_ms = timeval_ms(usage.ru_stime);
@@ -227,6 +233,29 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
   return rc;
 }
 
+static const char *const mark_names[CR_MARK_COUNT] = {
+    "start", "plan prepared", "clone3 returned", "init running", "id maps written",
+    "init released", "bind sources open", "root built", "hostname and lo",
+    "payload forked", "payload execve", "payload reaped", "init reaped"};
+
+/* CLEANROOM_DEBUG_TIMING=1: one shared page the sandbox's processes write
+ * their clock marks into; printed after the run. */
+static uint64_t *timing_page(void) {
+  const char *flag = getenv("CLEANROOM_DEBUG_TIMING");
+  if (!flag || !*flag || strcmp(flag, "0") == 0) return NULL;
+  void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  return page == MAP_FAILED ? NULL : page;
+}
+
+static void print_timing(uint64_t *marks) {
+  if (!marks) return;
+  for (int m = 0; m < CR_MARK_COUNT; m++)
+    if (marks[m])
+      fprintf(stderr, "cleanroom: timing: %-18s %8.3f ms\n", mark_names[m],
+              (double)(marks[m] - marks[CR_MARK_START]) / 1e6);
+  munmap(marks, 4096);
+}
+
 int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struct cr_result *res,
            cr_error *err) {
   memset(res, 0, sizeof *res);
@@ -235,13 +264,17 @@ int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struc
   /* Nothing outside may read the launcher's memory while it holds the plan. */
   int was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  uint64_t *marks = timing_page();
+  cr_mark(marks, CR_MARK_START);
   struct cr_plan plan;
   int rc = cr_plan_prepare(&plan, cfg, err);
+  plan.marks = marks;
   if (rc == 0) {
     res->setup_failed = false;
     rc = run_plan(&plan, opts, res, err);
   }
   cr_plan_release(&plan);
+  print_timing(marks);
   if (was_dumpable > 0) prctl(PR_SET_DUMPABLE, was_dumpable, 0, 0, 0);
   return rc;
 }

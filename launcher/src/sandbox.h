@@ -19,6 +19,7 @@
 #include "cleanroom.h"
 #include "cr/config.h"
 #include "cr/policy.h"
+#include "timing.h"
 
 /* One fd of the child's table: `source` is an fd of the launcher. */
 struct cr_fd_slot {
@@ -64,6 +65,8 @@ struct cr_plan {
   /* the launcher's argv and environment strings, which the init (a copy of
    * the launcher) wipes: /proc/1/cmdline is readable by every process */
   unsigned long arg_start, arg_end, env_start, env_end;
+
+  uint64_t *marks;         /* CLEANROOM_DEBUG_TIMING: a shared page of clock marks, else NULL */
 
   /* pipes between launcher and init */
   int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
