@@ -3,6 +3,7 @@
 # only those missing (apt-get update runs only when something is missing).
 set -eu
 packages="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev python3 util-linux"
+packages="$packages clang libclang-rt-14-dev"
 packages="$packages ${CLEANROOM_EXTRA_PACKAGES:-}"
 missing=""
 for p in $packages; do

@@ -68,6 +68,10 @@ struct cr_result {
 int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struct cr_result *res,
            cr_error *err);
 
+/* Check, before a run, that a report can be written at `path` (its folder
+ * exists and is writable), so a bad path fails before anything starts. */
+int cr_report_check(const char *path, cr_error *err);
+
 /* Write the JSON report of a run to `path` atomically; `run_err` is the
  * error cr_run returned, if any (NULL or empty when none). */
 int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,

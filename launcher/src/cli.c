@@ -88,8 +88,14 @@ static int cmd_run(int argc, char **argv) {
   cr_error err = {0};
   struct cr_result res = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
   struct cr_run_options opts = {.forward_signals = true};
-  if (load_run_config(&ra, &cfg, &err) == 0) cr_run(cfg, &opts, &res, &err);
+  int rc = load_run_config(&ra, &cfg, &err);
   const char *report = ra.report_path ? ra.report_path : cfg ? cfg->report_path : NULL;
+  if (rc == 0 && report && cr_report_check(report, &err) < 0) {
+    cr_error_print(&err, stderr);
+    cr_config_free(cfg);
+    return CR_EXIT_LAUNCHER_FAILED; /* nowhere to report: run nothing */
+  }
+  if (rc == 0) cr_run(cfg, &opts, &res, &err);
   if (cr_error_is_set(&err)) cr_error_print(&err, stderr);
   if (report) {
     cr_error report_err = {0};

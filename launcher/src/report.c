@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cr/cleanup.h"
@@ -64,6 +65,20 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   }
   add_cgroup(o, res);
   return o;
+}
+
+int cr_report_check(const char *path, cr_error *err) {
+  cr_autofree char *dir = strdup(path);
+  if (!dir) return cr_fail(err, ENOMEM, "report", "allocate");
+  char *slash = strrchr(dir, '/');
+  const char *folder = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+  struct stat st;
+  if (stat(folder, &st) < 0) return cr_fail(err, errno, "report", "folder %s of %s", folder, path);
+  if (!S_ISDIR(st.st_mode)) return cr_fail(err, ENOTDIR, "report", "folder %s of %s", folder, path);
+  if (access(folder, W_OK) < 0) return cr_fail(err, errno, "report", "cannot write in %s", folder);
+  if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return cr_fail(err, EISDIR, "report", "%s", path);
+  return 0;
 }
 
 int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,

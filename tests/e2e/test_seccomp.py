@@ -46,6 +46,8 @@ out["clone_newuser"] = call(NR["clone"], 0x10000000 | 17, 0, 0, 0, 0)
 out["clone_newnet_high_bits"] = call(NR["clone"], (0xffffffff << 32) | 0x40000000 | 17, 0, 0, 0, 0)
 out["tiocsti"] = call(NR["ioctl"], 0, 0x5412, 0)
 out["tiocsti_high_bits"] = call(NR["ioctl"], 0, (0xffffffff << 32) | 0x5412, 0)
+out["tiocsctty"] = call(NR["ioctl"], 0, 0x540E, 0)
+out["tiocsctty_high_bits"] = call(NR["ioctl"], 0, (0xffffffff << 32) | 0x540E, 0)
 out["getpid"] = call(NR["getpid"])
 print(json.dumps(out))
 """
