@@ -249,6 +249,8 @@ static uint64_t *timing_page(void) {
 
 static void print_timing(uint64_t *marks) {
   if (!marks) return;
+  fprintf(stderr, "cleanroom: timing: start at CLOCK_MONOTONIC %llu ns\n",
+          (unsigned long long)marks[CR_MARK_START]);
   for (int m = 0; m < CR_MARK_COUNT; m++)
     if (marks[m])
       fprintf(stderr, "cleanroom: timing: %-18s %8.3f ms\n", mark_names[m],
