@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Run the end-to-end suite as root or as uid/gid 65534.
+"""Run an end-to-end suite as root or as uid/gid 65534.
 
-    run_e2e.py --as root|nobody --cleanroom PATH --probe PATH [unittest args...]
+    run_e2e.py --as root|nobody --cleanroom PATH --probe PATH
+               [--attack PATH] [--module FILE ...] [unittest args...]
+
+The default suite is tests/e2e (crtest.py, test_sandbox.py, test_seccomp.py);
+--module names other test modules to copy and run (tests/escape uses it, with
+--attack for its attacker program, which sits next to the probe).
 
 The build tree may live where 65534 cannot read (e.g. under /root), so the
 binaries and the test modules are copied into a fresh temp folder (0755)
@@ -18,7 +23,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ["crtest.py", "test_sandbox.py", "test_seccomp.py"]
+MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py")]
 NOBODY = 65534
 SKIP = 77
 
@@ -44,10 +49,17 @@ def main():
     ap.add_argument("--as", dest="who", choices=["root", "nobody", "self"], default="self")
     ap.add_argument("--cleanroom", required=True)
     ap.add_argument("--probe", required=True)
+    ap.add_argument("--attack", default=None, help="cr-attack, bound next to the probe (tests/escape)")
+    ap.add_argument("--module", action="append", default=None,
+                    help="a test module to copy and run (default: the e2e suite); repeatable")
     ap.add_argument("--python", default=None, help="interpreter for the suite (default: one the target uid can run)")
     opts, rest = ap.parse_known_args()
 
-    for p in (opts.cleanroom, opts.probe):
+    binaries = [(opts.cleanroom, "cleanroom"), (opts.probe, "cr-probe")]
+    if opts.attack:
+        binaries.append((opts.attack, "cr-attack"))
+    modules = [os.path.join(HERE, "crtest.py")] + opts.module if opts.module else MODULES
+    for p, _ in binaries:
         if not os.access(p, os.X_OK):
             print("run_e2e: %s is not an executable" % p, file=sys.stderr)
             return 1
@@ -55,13 +67,13 @@ def main():
     euid = os.geteuid()
     prefix = []
     if opts.who == "root" and euid != 0:
-        print("run_e2e: SKIP: e2e_root needs root (running as uid %d)" % euid)
+        print("run_e2e: SKIP: --as root needs root (running as uid %d)" % euid)
         return SKIP
     if opts.who == "nobody":
         if euid == NOBODY:
             pass
         elif euid != 0:
-            print("run_e2e: SKIP: e2e_nobody needs root to become uid %d" % NOBODY)
+            print("run_e2e: SKIP: --as nobody needs root to become uid %d" % NOBODY)
             return SKIP
         else:
             prefix = drop_privileges()
@@ -72,17 +84,18 @@ def main():
     work = tempfile.mkdtemp(prefix="cr-e2e-bin-")
     try:
         os.chmod(work, 0o755)
-        for src, name in ((opts.cleanroom, "cleanroom"), (opts.probe, "cr-probe")):
-            shutil.copy2(src, os.path.join(work, name))
-            os.chmod(os.path.join(work, name), 0o755)
-        for m in MODULES:
-            shutil.copy2(os.path.join(HERE, m), os.path.join(work, m))
-            os.chmod(os.path.join(work, m), 0o644)
-        # The probe alone in its folder: that folder is bound at /probe.
+        # The probe (and the attacker) alone in their folder: it is bound at /probe.
         probe_dir = os.path.join(work, "probe")
         os.mkdir(probe_dir)
         os.chmod(probe_dir, 0o755)
-        os.rename(os.path.join(work, "cr-probe"), os.path.join(probe_dir, "cr-probe"))
+        for src, name in binaries:
+            dst = os.path.join(work if name == "cleanroom" else probe_dir, name)
+            shutil.copy2(src, dst)
+            os.chmod(dst, 0o755)
+        for m in modules:
+            dst = os.path.join(work, os.path.basename(m))
+            shutil.copy2(m, dst)
+            os.chmod(dst, 0o644)
 
         candidates = [opts.python] if opts.python else []
         candidates += [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3",
@@ -108,8 +121,10 @@ def main():
             "PYTHONUNBUFFERED": "1",
             "CR_E2E_CLEANROOM": os.path.join(work, "cleanroom"),
             "CR_E2E_PROBE": os.path.join(probe_dir, "cr-probe"),
+            "CR_ESC_ATTACK": os.path.join(probe_dir, "cr-attack"),
         }
-        cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or ["test_sandbox", "test_seccomp"])
+        suites = [os.path.basename(m)[:-3] for m in modules if os.path.basename(m).startswith("test_")]
+        cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or suites)
         print("run_e2e: as %s (uid %s): %s" % (opts.who, NOBODY if prefix else euid, " ".join(cmd)), flush=True)
         return subprocess.call(cmd, cwd=work, env=env)
     finally:

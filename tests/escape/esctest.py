@@ -1,6 +1,6 @@
 """Helpers for the escape tests, on top of tests/e2e/crtest.py.
 
-CR_ESC_ATTACK is cr-attack (tests/escape/cr-attack.c); run_escape.py puts it
+CR_ESC_ATTACK is cr-attack (tests/escape/cr-attack.c); run_e2e.py --attack puts it
 next to cr-probe, so sandboxes made from crtest.base_config() see it at
 /probe/cr-attack.
 """
@@ -46,7 +46,7 @@ class EscapeTest(SandboxTest):
         super().setUpClass()
         if not ATTACK or not os.access(ATTACK, os.X_OK):
             import unittest
-            raise unittest.SkipTest("CR_ESC_ATTACK is not an executable (run through run_escape.py)")
+            raise unittest.SkipTest("CR_ESC_ATTACK is not an executable (run through tests/e2e/run_e2e.py --attack)")
 
     def attack(self, cfg, rc=0, **kw):
         """Run cr-attack in the sandbox `cfg`; expect exit `rc` (None: any);
