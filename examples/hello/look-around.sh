@@ -4,8 +4,10 @@ echo "== $GREETING"
 echo "-- who:        $(id)"
 echo "-- hostname:   $(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"
 echo "-- cwd, umask: $(pwd), $(umask)"
-echo "-- environment (the whole of it):"
-env | sort | sed 's/^/     /'
+echo "-- environment (the whole of it, as this process received it):"
+# /proc/$$/environ is what execve gave this shell; `env` would also show
+# PWD, which the shell itself adds.
+tr '\0' '\n' < /proc/$$/environ | sort | sed 's/^/     /'
 echo "-- open fds (the whole table; the listing's own fd is left out):"
 for fd in /proc/self/fd/*; do
   n=${fd##*/}
