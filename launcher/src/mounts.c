@@ -85,11 +85,13 @@ static const char *split_parent(const char *path, char *parent, size_t size) {
 }
 
 static void check_creatable(struct root_ctx *ctx, int parentfd, const char *path) {
-  if (!is_own_fs(ctx, parentfd))
-    fail(ctx, EPERM,
-         "refusing to create a mount point or file inside a bind mount of a host folder "
-         "(it would appear on the host); create it there or mount a tmpfs above it:",
-         path);
+  if (is_own_fs(ctx, parentfd)) return;
+  char what[512];
+  cr_strlcpy(what, "cannot create ", sizeof what);
+  cr_strlcat(what, path, sizeof what);
+  cr_strlcat(what, ": it would be inside a bind of a host folder, that is on the host; "
+                   "create it on the host, or mount a tmpfs above it", sizeof what);
+  fail(ctx, 0, what, NULL);
 }
 
 /* Open directory `path` inside the root, creating missing components. */

@@ -44,14 +44,15 @@ static int prepare_ids(struct cr_plan *plan, cr_error *err) {
   return 0;
 }
 
-static int open_fd_source(struct cr_plan *plan, const struct cr_fd_entry *e, cr_error *err) {
+static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd_entry *e,
+                          cr_error *err) {
   char where[64];
-  snprintf(where, sizeof where, "fd %d", e->fd);
+  snprintf(where, sizeof where, "$.fds[%zu] (fd %d)", index, e->fd);
   switch (e->kind) {
   case CR_FD_INHERIT:
     if (fcntl(e->inherit_fd, F_GETFD) < 0)
-      return cr_fail(err, errno, where, "inherit %d: the launcher has no fd %d open", e->inherit_fd,
-                     e->inherit_fd);
+      return cr_fail(err, 0, where, "inherit %d: cleanroom was started without an fd %d",
+                     e->inherit_fd, e->inherit_fd);
     return e->inherit_fd;
   case CR_FD_NULL:
     return plan->null_fd;
@@ -74,7 +75,7 @@ static int prepare_fds(struct cr_plan *plan, cr_error *err) {
   if (!plan->fds || !plan->opened_fds) return cr_fail(err, ENOMEM, "fds", "allocate");
   plan->max_target = 2;
   for (size_t i = 0; i < cfg->n_fds; i++) {
-    int source = open_fd_source(plan, &cfg->fds[i], err);
+    int source = open_fd_source(plan, i, &cfg->fds[i], err);
     if (source < 0) return -1;
     plan->fds[i] = (struct cr_fd_slot){.target = cfg->fds[i].fd, .source = source};
     if (cfg->fds[i].fd > plan->max_target) plan->max_target = cfg->fds[i].fd;
