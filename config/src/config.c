@@ -222,6 +222,7 @@ void cr_config_free(struct cr_config *cfg) {
   free(cfg->seccomp.path);
   free(cfg->seccomp.inline_json);
   free(cfg->limits.rlimits);
+  free(cfg->limits.cgroup_parent);
   free(cfg->report_path);
   free(cfg);
 }

@@ -18,8 +18,8 @@ static const char *const dev_keys[] = {"type", "target", "pts", "shm"};
 static const char *const symlink_keys[] = {"type", "target", "to"};
 static const char *const file_keys[] = {"type", "target", "content", "mode"};
 static const char *const fd_keys[] = {"fd", "null", "inherit", "path", "mode"};
-static const char *const limits_keys[] = {"time_ms", "kill_grace_ms", "memory",  "pids",
-                                          "cpu",     "optional",      "rlimits"};
+static const char *const limits_keys[] = {"time_ms", "kill_grace_ms", "memory",        "pids",
+                                          "cpu",     "optional",      "cgroup_parent", "rlimits"};
 static const char *const rlimit_names[] = {"AS",     "CORE",     "CPU",    "DATA",   "FSIZE",
                                            "LOCKS",  "MEMLOCK",  "MSGQUEUE", "NICE", "NOFILE",
                                            "NPROC",  "RSS",      "RTPRIO", "RTTIME", "SIGPENDING",

@@ -102,6 +102,8 @@ void parse_limits(struct parse_ctx *ctx, const cJSON *item) {
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "cpu"))) parse_cpu(ctx, v, jpath_key(path, "cpu").s);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "optional")))
     parse_optional(ctx, v, jpath_key(path, "optional").s);
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "cgroup_parent")))
+    limits->cgroup_parent = get_sandbox_path(ctx, v, jpath_key(path, "cgroup_parent").s);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "rlimits")))
     parse_rlimits(ctx, v, jpath_key(path, "rlimits").s);
 }

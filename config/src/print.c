@@ -191,6 +191,7 @@ static void build_limits(struct builder *b, cJSON *root, const struct cr_limits 
     for (size_t i = 0; i < names->n; i++)
       if (l->optional & (1u << i)) add_string(b, array, NULL, names->names[i]);
   }
+  if (l->cgroup_parent) add_string(b, obj, "cgroup_parent", l->cgroup_parent);
   build_rlimits(b, obj, l);
 }
 

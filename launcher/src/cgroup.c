@@ -30,7 +30,7 @@
 #define PARENT_ENV "CLEANROOM_CGROUP_PARENT"
 #define DELEGATE_HINT                                                                              \
   "run as root, or delegate a cgroup to this user (systemd-run --user --scope -p Delegate=yes "    \
-  "...) and name it in " PARENT_ENV
+  "...) and name it in limits.cgroup_parent or " PARENT_ENV
 
 static const char *const controller_name[CR_CG_COUNT] = {"memory", "pids", "cpu"};
 static const unsigned controller_bit[CR_CG_COUNT] = {CR_LIMIT_MEMORY, CR_LIMIT_PIDS, CR_LIMIT_CPU};
@@ -232,9 +232,10 @@ static char *find_cgroup_dir(const char *fstype, const char *controller, const c
   return found;
 }
 
-static int read_host_cgroups(struct host_cgroups *h, unsigned want, char *why, size_t why_size) {
+static int read_host_cgroups(struct host_cgroups *h, const struct cr_limits *limits, unsigned want,
+                             char *why, size_t why_size) {
   memset(h, 0, sizeof *h);
-  const char *override = secure_getenv(PARENT_ENV);
+  const char *override = limits->cgroup_parent ? limits->cgroup_parent : secure_getenv(PARENT_ENV);
   if (override && !*override) override = NULL;
   if (override && override[0] != '/') {
     snprintf(why, why_size, "%s must be a cgroup path starting with /, not %s", PARENT_ENV, override);
@@ -302,7 +303,7 @@ static bool v2_usable(const char *parent, const char *name, char *why, size_t wh
            "cgroup v2 at %s: cannot enable %s in cgroup.subtree_control: %s%s", parent, name,
            strerror(saved),
            saved == EBUSY ? " (a cgroup with processes of its own cannot pass controllers on; "
-                            "name an empty delegated cgroup in " PARENT_ENV ")"
+                            "name an empty delegated cgroup in limits.cgroup_parent or " PARENT_ENV ")"
                           : "");
   return false;
 }
@@ -434,7 +435,7 @@ static int locate(struct cr_cgroups *cg, const struct cr_limits *limits, const c
     if (wanted(limits, c)) want |= controller_bit[c];
   char why[1024] = "";
   struct host_cgroups h;
-  if (read_host_cgroups(&h, want, why, sizeof why) < 0) {
+  if (read_host_cgroups(&h, limits, want, why, sizeof why) < 0) {
     host_cgroups_free(&h);
     for (int c = 0; c < CR_CG_COUNT; c++)
       if ((want & controller_bit[c]) && give_up(cg, limits, c, err, "%s", why) < 0) return -1;

@@ -340,6 +340,42 @@ class Cpu(LimitsTest):
         self.assertIsNone(rep["cgroup"], rep)
 
 
+class CgroupParent(LimitsTest):
+    """limits.cgroup_parent: the run's cgroups are made under that cgroup."""
+
+    def test_cgroups_go_under_the_configured_parent(self):
+        name = "cr-test-parent-%d" % os.getpid()
+        if os.geteuid() != 0:
+            self.skipTest("making cgroups at the hierarchy's top needs root")
+        mounts = _mounts()
+        made = []
+        for c in ("memory", "pids"):
+            parent = _dir_of(mounts, "cgroup2", None, "/" + name) if v2_offers(c) else \
+                _dir_of(mounts, "cgroup", c, "/" + name)
+            if not parent:
+                self.skipTest("no cgroup hierarchy for %s" % c)
+            if parent not in made:
+                os.mkdir(parent)
+                made.append(parent)
+        self.addCleanup(lambda: [os.rmdir(m) for m in made if os.path.isdir(m)])
+        cfg = self.config("echo ready; sleep 1", {"memory": "64M", "pids": 20, "cgroup_parent": "/" + name})
+        p, report = self.start(cfg)
+        inside = [os.listdir(m) for m in made]
+        for m, entries in zip(made, inside):
+            self.assertTrue([e for e in entries if e.startswith("cleanroom-")],
+                            "no cleanroom cgroup under %s: %s" % (m, entries))
+        self.assertEqual(p.wait(timeout=30), 0, p.stderr.read())
+        for m in made:
+            self.assertEqual([e for e in os.listdir(m) if e.startswith("cleanroom-")], [], "left behind in " + m)
+
+    def test_missing_parent_fails_before_the_run(self):
+        cfg = self.config("echo ran", {"memory": "64M", "cgroup_parent": "/no-such-cgroup-%d" % os.getpid()})
+        p, rep, _ = self.run_cfg(cfg)
+        self.assertEqual(p.returncode, 125, p.stderr)
+        self.assertNotIn("ran", p.stdout)
+        self.assertIn("no-such-cgroup", p.stderr)
+
+
 class TimeLimit(LimitsTest):
     def test_sleep_ends_within_a_second(self):
         cfg = self.config("sleep 100", {"time_ms": 300})

@@ -110,6 +110,7 @@ struct cr_limits {
   uint64_t pids;           /* 0 = no limit */
   double cpu;              /* cores, 0 = no limit */
   unsigned optional;       /* cr_limit_kind bits the run may go without */
+  char *cgroup_parent;     /* cgroup path (as in /proc/self/cgroup) new cgroups go under; NULL = cleanroom's own */
   struct cr_rlimit *rlimits;
   size_t n_rlimits;
 };
