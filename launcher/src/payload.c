@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -28,13 +29,24 @@ static void start_new_session(const struct cr_plan *plan) {
   if (setsid() < 0) fail(plan, errno, "session", "setsid");
 }
 
+/* The kernel's struct sigaction: glibc's sigaction() refuses the two
+ * real-time signals it keeps for itself, but a host could have set them to
+ * SIG_IGN with the raw system call, and ignored signals survive execve. */
+struct kernel_sigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+};
+
 static void reset_signals(const struct cr_plan *plan) {
-  struct sigaction dfl;
+  struct kernel_sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++) {
+  dfl.handler = SIG_DFL;
+  for (int sig = 1; sig <= 64; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL) fail(plan, errno, "signals", "sigaction");
+    if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask) < 0)
+      fail(plan, errno, "signals", "rt_sigaction");
   }
   sigset_t none;
   sigemptyset(&none);

@@ -1044,7 +1044,15 @@ static int cmd_exec_with(int argc, char **argv) {
       i++;
     } else if (strcmp(opt, "--ignore") == 0) {
       int sig = parse_signal(val);
-      if (sig <= 0 || signal(sig, SIG_IGN) == SIG_ERR) return die("ignore", val);
+      /* The raw system call: glibc refuses the two signals it keeps (32, 33). */
+      struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        unsigned long long mask;
+      } ign = {SIG_IGN, 0, NULL, 0};
+      if (sig <= 0 || syscall(SYS_rt_sigaction, sig, &ign, NULL, sizeof ign.mask) != 0)
+        return die("ignore", val);
       i++;
     } else if (strcmp(opt, "--block") == 0) {
       int sig = parse_signal(val);
