@@ -10,8 +10,10 @@
  *       cr_error_print(&err, stderr);
  *     cr_config_free(cfg);
  *
- * cr_run() is synchronous and must be called from a single-threaded process
- * or one whose other threads hold no locks the child could need (it forks). */
+ * cr_run() is synchronous. It forks without running atfork handlers and the
+ * children use only async-signal-safe calls, so a multi-threaded host is
+ * fine; the host must not reap children it did not start (a SIGCHLD handler
+ * calling waitpid(-1)) while a run is in progress. */
 #ifndef CLEANROOM_H
 #define CLEANROOM_H
 
