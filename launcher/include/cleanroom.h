@@ -11,9 +11,10 @@
  *     cr_config_free(cfg);
  *
  * cr_run() is synchronous. It forks without running atfork handlers and the
- * children use only async-signal-safe calls, so a multi-threaded host is
- * fine; the host must not reap children it did not start (a SIGCHLD handler
- * calling waitpid(-1)) while a run is in progress. */
+ * children use only async-signal-safe calls, so a multi-threaded host may
+ * call it (with forward_signals, its other threads must keep those signals
+ * blocked). The host must not reap children it did not start (a SIGCHLD
+ * handler calling waitpid(-1)) while a run is in progress. */
 #ifndef CLEANROOM_H
 #define CLEANROOM_H
 
