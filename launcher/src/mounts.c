@@ -262,8 +262,10 @@ static void make_symlink(struct root_ctx *ctx, const char *target, const char *t
   close(dirfd);
 }
 
-/* Device nodes cannot be made in a user namespace: bind the host's. */
-static void bind_device(struct root_ctx *ctx, const char *dev_dir, const char *name) {
+/* Device nodes cannot be made in a user namespace: bind the host's. The
+ * mount point is made in the /dev folder the sandbox just created (`devfd`),
+ * by name, so no path needs resolving again (a launch makes six). */
+static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, const char *name) {
   char host[64], target[4096];
   join_path(host, sizeof host, "/dev", name);
   join_path(target, sizeof target, dev_dir, name);
@@ -272,7 +274,8 @@ static void bind_device(struct root_ctx *ctx, const char *dev_dir, const char *n
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
   if (mount_setattr(treefd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
     fail(ctx, errno, "set mount flags of", host);
-  int targetfd = ensure_file(ctx, target);
+  int targetfd = openat(devfd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (targetfd < 0) fail(ctx, errno, "create", target);
   attach(ctx, treefd, targetfd, target);
   close(targetfd);
   close(treefd);
@@ -286,11 +289,16 @@ static void mount_dev(struct root_ctx *ctx, const struct cr_fs_entry *e) {
   };
   char path[4096];
   mount_tmpfs_at(ctx, e->target, 0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) bind_device(ctx, e->target, nodes[i]);
-  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-    join_path(path, sizeof path, e->target, links[i][0]);
-    make_symlink(ctx, path, links[i][1]);
-  }
+  int devfd = open_in_root(ctx->rootfd, e->target, O_PATH | O_DIRECTORY);
+  if (devfd < 0) fail(ctx, errno, "open", e->target);
+  check_creatable(ctx, devfd, e->target);
+  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) bind_device(ctx, devfd, e->target, nodes[i]);
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    if (symlinkat(links[i][1], devfd, links[i][0]) < 0) {
+      join_path(path, sizeof path, e->target, links[i][0]);
+      fail(ctx, errno, "symlink", path);
+    }
+  close(devfd);
   if (e->dev_shm) {
     join_path(path, sizeof path, e->target, "shm");
     mount_tmpfs_at(ctx, path, 0, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
