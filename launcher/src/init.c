@@ -9,6 +9,7 @@
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -210,6 +211,36 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_
   _exit(0);
 }
 
+static int payload_entry(void *arg) {
+  cr_payload_main(arg, -1);
+}
+
+/* Without exec_once the payload starts vfork-style: it shares the init's
+ * memory (no address space to copy, none to tear down at its execve) and
+ * the init sleeps until that execve. With exec_once the init must answer
+ * the payload's execve notification, so it cannot sleep: a plain fork. */
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer cannot follow a process onto another stack without
+ * fiber annotations and warns on the payload's stderr: sanitizer builds
+ * start the payload with a plain fork. */
+#define CR_VFORK_PAYLOAD 0
+#else
+#define CR_VFORK_PAYLOAD 1
+#endif
+
+static pid_t start_payload(const struct cr_plan *plan, const int notify_pair[2]) {
+  if (CR_VFORK_PAYLOAD && !plan->bpf.exec_once) {
+    char *stack_top = (char *)plan->payload_stack + plan->payload_stack_size;
+    return clone(payload_entry, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)plan);
+  }
+  pid_t pid = cr_clone3(0, -1);
+  if (pid == 0) {
+    close(notify_pair[0]);
+    cr_payload_main(plan, notify_pair[1]);
+  }
+  return pid;
+}
+
 void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
@@ -230,12 +261,8 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
     fail(plan, errno, "init", "socketpair");
   sigset_t set;
   block_signals(plan, &set);
-  pid_t payload = cr_clone3(0, -1);
-  if (payload < 0) fail(plan, errno, "init", "fork the payload");
-  if (payload == 0) {
-    if (notify_pair[0] >= 0) close(notify_pair[0]);
-    cr_payload_main(plan, notify_pair[1]);
-  }
+  pid_t payload = start_payload(plan, notify_pair);
+  if (payload < 0) fail(plan, errno, "init", "start the payload");
 
   if (notify_pair[1] >= 0) close(notify_pair[1]);
   int sigfd = signalfd(-1, &set, SFD_CLOEXEC);

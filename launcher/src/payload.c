@@ -62,7 +62,7 @@ static int arrange_fds(const struct cr_plan *plan) {
   int msg_fd = fcntl(plan->msg_wr, F_DUPFD_CLOEXEC, floor);
   int null_fd = fcntl(plan->null_fd, F_DUPFD_CLOEXEC, floor);
   if (msg_fd < 0 || null_fd < 0) fail(plan, errno, "fds", "dup");
-  struct cr_plan *mutable_plan = (struct cr_plan *)plan; /* our own copy after fork */
+  struct cr_plan *mutable_plan = (struct cr_plan *)plan; /* the payload's own copy */
   mutable_plan->msg_wr = msg_fd;
   for (size_t i = 0; i < plan->n_fds; i++) {
     int moved = fcntl(plan->fds[i].source, F_DUPFD_CLOEXEC, floor);
@@ -189,8 +189,14 @@ static void exec_payload(const struct cr_plan *plan, int notify_sock) {
   _exit(saved == ENOENT || saved == ENOTDIR ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE);
 }
 
-void cr_payload_main(const struct cr_plan *plan, int notify_sock) {
-  cr_mark(plan->marks, CR_MARK_PAYLOAD_FORKED);
+void cr_payload_main(const struct cr_plan *shared, int notify_sock) {
+  cr_mark(shared->marks, CR_MARK_PAYLOAD_FORKED);
+  /* The payload may run in the init's memory (vfork-style): everything it
+   * changes lives in its own copy of the plan, on its own stack. */
+  struct cr_plan own = *shared;
+  memcpy(own.payload_fds, shared->fds, shared->n_fds * sizeof *shared->fds);
+  own.fds = own.payload_fds;
+  const struct cr_plan *plan = &own;
   start_new_session(plan);
   reset_signals(plan);
   int moved_sock = notify_sock >= 0 ? fcntl(notify_sock, F_DUPFD_CLOEXEC, plan->max_target + 1) : -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cr/cleanup.h"
@@ -71,8 +72,10 @@ static int prepare_fds(struct cr_plan *plan, cr_error *err) {
   plan->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (plan->null_fd < 0) return cr_fail(err, errno, "fds", "open /dev/null");
   plan->fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->fds);
+  plan->payload_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->payload_fds);
   plan->opened_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->opened_fds);
-  if (!plan->fds || !plan->opened_fds) return cr_fail(err, ENOMEM, "fds", "allocate");
+  if (!plan->fds || !plan->payload_fds || !plan->opened_fds)
+    return cr_fail(err, ENOMEM, "fds", "allocate");
   plan->max_target = 2;
   for (size_t i = 0; i < cfg->n_fds; i++) {
     int source = open_fd_source(plan, i, &cfg->fds[i], err);
@@ -110,6 +113,17 @@ static int prepare_caps(struct cr_plan *plan, cr_error *err) {
 
 static int prepare_filter(struct cr_plan *plan, cr_error *err) {
   return cr_policy_compile(&plan->cfg->seccomp, plan->kept_caps, &plan->bpf, NULL, err);
+}
+
+#define PAYLOAD_STACK_SIZE (256 * 1024)
+
+static int prepare_payload_stack(struct cr_plan *plan, cr_error *err) {
+  void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return cr_fail(err, errno, "setup", "allocate the payload's stack");
+  plan->payload_stack = stack;
+  plan->payload_stack_size = PAYLOAD_STACK_SIZE;
+  return 0;
 }
 
 static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
@@ -167,6 +181,7 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error 
   if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
       prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
       prepare_filter(plan, err) < 0 || prepare_scrub_ranges(plan, err) < 0 ||
+      prepare_payload_stack(plan, err) < 0 ||
       prepare_pipes(plan, err) < 0 || cr_cgroups_setup(&plan->cgroups, &cfg->limits, err) < 0)
     return -1;
   return 0;
@@ -181,6 +196,8 @@ void cr_plan_release(struct cr_plan *plan) {
   for (size_t i = 0; i < plan->n_opened; i++) close(plan->opened_fds[i]);
   free(plan->opened_fds);
   free(plan->fds);
+  free(plan->payload_fds);
+  if (plan->payload_stack) munmap(plan->payload_stack, plan->payload_stack_size);
   if (plan->envp)
     for (char **e = plan->envp; *e; e++) free(*e);
   free(plan->envp);

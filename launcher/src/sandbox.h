@@ -36,6 +36,7 @@ struct cr_plan {
 
   /* fd table */
   struct cr_fd_slot *fds;  /* sorted by target */
+  struct cr_fd_slot *payload_fds; /* the payload's working copy (it may share the init's memory) */
   size_t n_fds;
   int max_target;          /* highest fd of the child's table, >= 2 */
   int null_fd;             /* /dev/null for undeclared 0, 1, 2 */
@@ -53,6 +54,11 @@ struct cr_plan {
   int last_cap;
 
   struct cr_bpf bpf;       /* len 0 = no filter */
+
+  /* The payload is started vfork-style (sharing the init's memory until its
+   * execve, which saves copying the address space) on this stack of its own. */
+  void *payload_stack;
+  size_t payload_stack_size;
 
   /* bind sources opened (open_tree) by the init before anything is mounted;
    * index = filesystem entry, -1 for others */
