@@ -21,7 +21,7 @@
 #include "cr/cleanup.h"
 #include "internal.h"
 
-#define CACHE_MAGIC "CRBPF003"
+#define CACHE_MAGIC "CRBPF004"
 
 struct cache_header {
   char magic[8];
@@ -38,9 +38,17 @@ struct cache_header {
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 
+/* FNV-1a over 64-bit words (then the tail bytes): the built-in profile is
+ * hashed at every launch, and a byte at a time costs 0.1 ms of 18 KB. */
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len) {
   const unsigned char *p = data;
-  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    h = (h ^ word) * 0x100000001b3ull;
+    h ^= h >> 29; /* fold the high bits down: a word multiply alone mixes upwards only */
+  }
+  for (; len; p++, len--) h = (h ^ *p) * 0x100000001b3ull;
   return h;
 }
 
