@@ -68,18 +68,39 @@ static bool is_identifier(const char *s) {
   return true;
 }
 
+/* Paths are built for every key parsed, errors or not: plain copies, not
+ * snprintf, in the common case. */
+static bool jpath_concat(struct jpath *p, const char *parent, const char *sep, const char *tail,
+                         const char *end) {
+  size_t lp = strlen(parent), ls = strlen(sep), lt = strlen(tail), le = strlen(end);
+  if (lp + ls + lt + le >= sizeof p->s) return false;
+  memcpy(p->s, parent, lp);
+  memcpy(p->s + lp, sep, ls);
+  memcpy(p->s + lp + ls, tail, lt);
+  memcpy(p->s + lp + ls + lt, end, le + 1);
+  return true;
+}
+
 struct jpath jpath_key(const char *parent, const char *key) {
   struct jpath p;
-  if (is_identifier(key))
-    snprintf(p.s, sizeof p.s, "%s.%s", parent, key);
-  else
+  if (is_identifier(key)) {
+    if (!jpath_concat(&p, parent, ".", key, ""))
+      snprintf(p.s, sizeof p.s, "%s.%s", parent, key);
+  } else {
     snprintf(p.s, sizeof p.s, "%s[\"%s\"]", parent, quote(key).s);
+  }
   return p;
 }
 
 struct jpath jpath_index(const char *parent, size_t index) {
   struct jpath p;
-  snprintf(p.s, sizeof p.s, "%s[%zu]", parent, index);
+  char digits[24];
+  size_t n = sizeof digits - 1;
+  digits[n] = '\0';
+  do digits[--n] = (char)('0' + index % 10);
+  while ((index /= 10) && n);
+  if (!jpath_concat(&p, parent, "[", digits + n, "]"))
+    snprintf(p.s, sizeof p.s, "%s[%s]", parent, digits + n);
   return p;
 }
 
