@@ -196,9 +196,7 @@ static bool on_root_fs(struct root_ctx *ctx, int dirfd) {
 static bool share_root_tmpfs(struct root_ctx *ctx, int dirfd, const char *target, unsigned mode,
                              unsigned attrs) {
   if (!on_root_fs(ctx, dirfd)) return false; /* a mount point already: stack a real tmpfs */
-  struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC};
-  int fd = (int)syscall(SYS_openat2, dirfd, "", &how, sizeof how);
-  if (fd < 0) fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC); /* fchmod needs more than O_PATH */
   if (fd < 0) fail(ctx, errno, "open", target);
   if (fchmod(fd, mode) < 0) fail(ctx, errno, "chmod", target);
   close(fd);
