@@ -112,6 +112,12 @@ def main():
             print("run_e2e: SKIP: no python3 that uid %d can run" % NOBODY)
             return SKIP
 
+        # The compiled-filter cache goes to the temp folder too, owned by the
+        # uid that runs the suite, so the run leaves nothing in /tmp or ~.
+        cache = os.path.join(work, "cache")
+        os.mkdir(cache, 0o700)
+        if prefix:
+            os.chown(cache, NOBODY, NOBODY)
         env = {
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "LANG": "C.UTF-8",
@@ -122,6 +128,7 @@ def main():
             "CR_E2E_CLEANROOM": os.path.join(work, "cleanroom"),
             "CR_E2E_PROBE": os.path.join(probe_dir, "cr-probe"),
             "CR_ESC_ATTACK": os.path.join(probe_dir, "cr-attack"),
+            "CLEANROOM_CACHE_DIR": cache,
         }
         suites = [os.path.basename(m)[:-3] for m in modules if os.path.basename(m).startswith("test_")]
         cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or suites)
