@@ -45,6 +45,9 @@ LAUNCHER_ENV = {
     "LD_PRELOAD": "",
     "HOME": "/nonexistent-" + CANARY,
 }
+# The runner's compiled-filter cache (a temp folder), so runs leave nothing behind.
+if os.environ.get("CLEANROOM_CACHE_DIR"):
+    LAUNCHER_ENV["CLEANROOM_CACHE_DIR"] = os.environ["CLEANROOM_CACHE_DIR"]
 
 FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"]
 
