@@ -67,6 +67,8 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "file_type.h"
+
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
@@ -335,18 +337,6 @@ static int cmd_exe(int n, char **paths) {
 
 /* ---- fds: the fd table, by identity ------------------------------------ */
 
-static const char *ftype(mode_t m) {
-  switch (m & S_IFMT) {
-  case S_IFREG: return "reg";
-  case S_IFDIR: return "dir";
-  case S_IFCHR: return "chr";
-  case S_IFBLK: return "blk";
-  case S_IFIFO: return "fifo";
-  case S_IFSOCK: return "sock";
-  case S_IFLNK: return "lnk";
-  default: return "unknown";
-  }
-}
 
 static int cmd_fds(void) {
   /* fstat every fd number up to the limit (not a directory listing: that
@@ -365,7 +355,7 @@ static int cmd_fds(void) {
     target[r > 0 ? r : 0] = '\0';
     put("%s{\"fd\":%ld,\"dev\":%llu,\"ino\":%llu,\"rdev\":\"%u:%u\",\"type\":\"%s\",\"target\":",
         first ? "" : ",", fd, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, major(st.st_rdev),
-        minor(st.st_rdev), ftype(st.st_mode));
+        minor(st.st_rdev), file_type_name(st.st_mode));
     put_str(target);
     put("}");
     first = false;

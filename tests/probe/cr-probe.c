@@ -62,6 +62,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file_type.h"
+
 extern char **environ;
 
 #define KEYCTL_GET_KEYRING_ID_ 0
@@ -79,6 +81,12 @@ static const char *errname(int e) {
 static void add_err(cJSON *o, int e) {
   cJSON_AddNumberToObject(o, "errno", e);
   cJSON_AddStringToObject(o, "error", errname(e));
+}
+
+/* "ok": false with the errno of the failed call. */
+static void add_failure(cJSON *o, int e) {
+  cJSON_AddBoolToObject(o, "ok", false);
+  add_err(o, e);
 }
 
 /* An exact unsigned integer (cJSON numbers are doubles). */
@@ -107,23 +115,11 @@ static void emit(cJSON *o) {
   cJSON_Delete(o);
 }
 
-static const char *type_name(mode_t m) {
-  switch (m & S_IFMT) {
-  case S_IFREG: return "reg";
-  case S_IFDIR: return "dir";
-  case S_IFCHR: return "chr";
-  case S_IFBLK: return "blk";
-  case S_IFIFO: return "fifo";
-  case S_IFSOCK: return "sock";
-  case S_IFLNK: return "lnk";
-  default: return "unknown";
-  }
-}
 
 static void add_stat(cJSON *o, const struct stat *st) {
   add_u64(o, "dev", (unsigned long long)st->st_dev);
   add_u64(o, "ino", (unsigned long long)st->st_ino);
-  cJSON_AddStringToObject(o, "type", type_name(st->st_mode));
+  cJSON_AddStringToObject(o, "type", file_type_name(st->st_mode));
   char mode[16];
   snprintf(mode, sizeof mode, "%04o", (unsigned)(st->st_mode & 07777));
   cJSON_AddStringToObject(o, "mode", mode);
@@ -598,8 +594,7 @@ static int cmd_readlink(const char *path) {
     cJSON_AddBoolToObject(o, "ok", true);
     cJSON_AddStringToObject(o, "target", target);
   } else {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
   }
   emit(o);
   return 0;
@@ -613,8 +608,7 @@ static int cmd_stat(const char *path) {
     cJSON_AddBoolToObject(o, "ok", true);
     add_stat(o, &st);
   } else {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
   }
   emit(o);
   return 0;
@@ -625,8 +619,7 @@ static int cmd_ls(const char *path) {
   cJSON_AddStringToObject(o, "path", path);
   DIR *d = opendir(path);
   if (!d) {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
     emit(o);
     return 0;
   }
@@ -694,8 +687,7 @@ static int cmd_write(const char *path, const char *text) {
   cJSON_AddStringToObject(o, "path", path);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
     emit(o);
     return 0;
   }
@@ -826,8 +818,7 @@ static int cmd_shm(const char *op, const char *arg) {
     cJSON_AddBoolToObject(o, "ok", true);
     cJSON_AddNumberToObject(o, "id", r);
   } else {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
   }
   emit(o);
   return 0;
@@ -997,8 +988,7 @@ static int cmd_tiocsti(void) {
   if (ioctl(0, TIOCSTI, &c) == 0) {
     cJSON_AddBoolToObject(o, "ok", true);
   } else {
-    cJSON_AddBoolToObject(o, "ok", false);
-    add_err(o, errno);
+    add_failure(o, errno);
   }
   emit(o);
   return 0;
@@ -1105,67 +1095,59 @@ static int usage(void) {
   return 2;
 }
 
+static int cmd_exit(const char *code) { return atoi(code); }
+static int cmd_shm_create(const char *key) { return cmd_shm("shm-create", key); }
+static int cmd_shm_get(const char *key) { return cmd_shm("shm-get", key); }
+static int cmd_shm_rm(const char *id) { return cmd_shm("shm-rm", id); }
+
+/* The sub-commands: `arity` arguments at least, or all of them (-1). */
+struct command {
+  const char *name;
+  int arity;
+  union {
+    int (*none)(void);
+    int (*one)(const char *);
+    int (*two)(const char *, const char *);
+    int (*all)(int, char **);
+  } run;
+};
+
+static const struct command commands[] = {
+    {"exit", 1, {.one = cmd_exit}},
+    {"kill-self", 1, {.one = cmd_kill_self}},
+    {"sleep", 1, {.one = cmd_sleep}},
+    {"read", 1, {.one = cmd_read}},
+    {"readlink", 1, {.one = cmd_readlink}},
+    {"stat", 1, {.one = cmd_stat}},
+    {"ls", 1, {.one = cmd_ls}},
+    {"ps", 0, {.none = cmd_ps}},
+    {"write", 2, {.two = cmd_write}},
+    {"fdio", -1, {.all = cmd_fdio}},
+    {"connect-unix", 1, {.one = cmd_connect_unix}},
+    {"bind-tcp", 1, {.one = cmd_bind_tcp}},
+    {"shm-create", 1, {.one = cmd_shm_create}},
+    {"shm-get", 1, {.one = cmd_shm_get}},
+    {"shm-rm", 1, {.one = cmd_shm_rm}},
+    {"orphans", 0, {.none = cmd_orphans}},
+    {"daemon", 1, {.one = cmd_daemon}},
+    {"tiocsti", 0, {.none = cmd_tiocsti}},
+    {"exec-with", -1, {.all = cmd_exec_with}},
+};
+
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "dump") == 0) return cmd_dump(argc, argv);
-  const char *cmd = argv[1];
   int nargs = argc - 2;
   char **args = argv + 2;
-#define NEED(n)                  \
-  do {                           \
-    if (nargs < (n)) return usage(); \
-  } while (0)
-  if (strcmp(cmd, "exit") == 0) {
-    NEED(1);
-    return atoi(args[0]);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    const struct command *c = &commands[i];
+    if (strcmp(argv[1], c->name) != 0) continue;
+    if (nargs < c->arity) return usage();
+    switch (c->arity) {
+      case -1: return c->run.all(nargs, args);
+      case 0: return c->run.none();
+      case 1: return c->run.one(args[0]);
+      default: return c->run.two(args[0], args[1]);
+    }
   }
-  if (strcmp(cmd, "kill-self") == 0) {
-    NEED(1);
-    return cmd_kill_self(args[0]);
-  }
-  if (strcmp(cmd, "sleep") == 0) {
-    NEED(1);
-    return cmd_sleep(args[0]);
-  }
-  if (strcmp(cmd, "read") == 0) {
-    NEED(1);
-    return cmd_read(args[0]);
-  }
-  if (strcmp(cmd, "readlink") == 0) {
-    NEED(1);
-    return cmd_readlink(args[0]);
-  }
-  if (strcmp(cmd, "stat") == 0) {
-    NEED(1);
-    return cmd_stat(args[0]);
-  }
-  if (strcmp(cmd, "ls") == 0) {
-    NEED(1);
-    return cmd_ls(args[0]);
-  }
-  if (strcmp(cmd, "ps") == 0) return cmd_ps();
-  if (strcmp(cmd, "write") == 0) {
-    NEED(2);
-    return cmd_write(args[0], args[1]);
-  }
-  if (strcmp(cmd, "fdio") == 0) return cmd_fdio(nargs, args);
-  if (strcmp(cmd, "connect-unix") == 0) {
-    NEED(1);
-    return cmd_connect_unix(args[0]);
-  }
-  if (strcmp(cmd, "bind-tcp") == 0) {
-    NEED(1);
-    return cmd_bind_tcp(args[0]);
-  }
-  if (strcmp(cmd, "shm-create") == 0 || strcmp(cmd, "shm-get") == 0 || strcmp(cmd, "shm-rm") == 0) {
-    NEED(1);
-    return cmd_shm(cmd, args[0]);
-  }
-  if (strcmp(cmd, "orphans") == 0) return cmd_orphans();
-  if (strcmp(cmd, "daemon") == 0) {
-    NEED(1);
-    return cmd_daemon(args[0]);
-  }
-  if (strcmp(cmd, "tiocsti") == 0) return cmd_tiocsti();
-  if (strcmp(cmd, "exec-with") == 0) return cmd_exec_with(nargs, args);
   return usage();
 }
