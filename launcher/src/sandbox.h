@@ -49,7 +49,6 @@ struct cr_plan {
   const char *search_path; /* PATH used to find args[0] when process.path is unset */
 
   /* capabilities */
-  struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
   uint64_t kept_caps;
   int last_cap;
 
@@ -90,7 +89,6 @@ struct cr_plan {
 enum cr_msg_kind {
   CR_MSG_SETUP_FAILED = 1,  /* a setup step failed: exit 125 */
   CR_MSG_EXEC_FAILED,       /* execve of the payload failed: 126 / 127 */
-  CR_MSG_PAYLOAD_STARTED,   /* the payload is about to exec: its pid inside */
   CR_MSG_PAYLOAD_ENDED,     /* wait status and resource usage of the sandbox */
 };
 
@@ -98,7 +96,6 @@ struct cr_msg {
   int kind;
   int errnum;
   int wstatus;
-  int pid;
   struct rusage usage;
   char where[64];
   char what[512];

@@ -31,11 +31,6 @@ static inline void *cr_steal_ptr(void *pp) {
   *p = NULL;
   return v;
 }
-static inline int cr_steal_fd(int *fd) {
-  int v = *fd;
-  *fd = -1;
-  return v;
-}
 
 #define CR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
