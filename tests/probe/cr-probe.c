@@ -928,31 +928,28 @@ static int cmd_daemon(const char *secs) {
   return 0;
 }
 
-static volatile sig_atomic_t got_signal;
-static void on_signal(int sig) { got_signal = sig; }
 
+/* Waits for one of the forwarded signals with sigtimedwait: a handler plus
+ * nanosleep would lose a signal that lands between its flag test and the
+ * sleep. */
 static int cmd_sleep(const char *secs) {
   static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM, SIGWINCH, 0};
-  for (int i = 0; sigs[i]; i++) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(sigs[i], &sa, NULL);
-  }
+  sigset_t set;
+  sigemptyset(&set);
+  for (int i = 0; sigs[i]; i++) sigaddset(&set, sigs[i]);
+  sigprocmask(SIG_BLOCK, &set, NULL);
   char ns[256] = "";
   ssize_t r = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
   ns[r > 0 ? r : 0] = '\0';
   printf("ready %d %s\n", (int)getpid(), ns);
   fflush(stdout);
   struct timespec ts = {atol(secs), 0};
-  while (!got_signal) {
-    if (nanosleep(&ts, &ts) == 0) break;
-    if (errno != EINTR) break;
-  }
-  if (got_signal) {
+  int sig;
+  do sig = sigtimedwait(&set, NULL, &ts);
+  while (sig < 0 && errno == EINTR);
+  if (sig > 0) {
     char name[32];
-    printf("got %s\n", signame(got_signal, name, sizeof name));
+    printf("got %s\n", signame(sig, name, sizeof name));
   } else {
     printf("slept\n");
   }
