@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -227,11 +228,16 @@ static int payload_entry(void *arg) {
 #else
 #define CR_VFORK_PAYLOAD 1
 #endif
+#define PAYLOAD_STACK_SIZE (256 * 1024)
 
 static pid_t start_payload(const struct cr_plan *plan, const int notify_pair[2]) {
   if (CR_VFORK_PAYLOAD && !plan->bpf.exec_once) {
-    char *stack_top = (char *)plan->payload_stack + plan->payload_stack_size;
-    return clone(payload_entry, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)plan);
+    /* its own stack; the init's memory, this included, goes with the init */
+    void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    return clone(payload_entry, (char *)stack + PAYLOAD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                 (void *)plan);
   }
   pid_t pid = cr_clone3(0, -1);
   if (pid == 0) {

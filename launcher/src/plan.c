@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cr/cleanup.h"
@@ -115,17 +114,6 @@ static int prepare_filter(struct cr_plan *plan, cr_error *err) {
   return cr_policy_compile(&plan->cfg->seccomp, plan->kept_caps, &plan->bpf, NULL, err);
 }
 
-#define PAYLOAD_STACK_SIZE (256 * 1024)
-
-static int prepare_payload_stack(struct cr_plan *plan, cr_error *err) {
-  void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) return cr_fail(err, errno, "setup", "allocate the payload's stack");
-  plan->payload_stack = stack;
-  plan->payload_stack_size = PAYLOAD_STACK_SIZE;
-  return 0;
-}
-
 static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   int sync_pipe[2], msg_pipe[2];
   if (pipe2(sync_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
@@ -181,7 +169,6 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error 
   if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
       prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
       prepare_filter(plan, err) < 0 || prepare_scrub_ranges(plan, err) < 0 ||
-      prepare_payload_stack(plan, err) < 0 ||
       prepare_pipes(plan, err) < 0 || cr_cgroups_setup(&plan->cgroups, &cfg->limits, err) < 0)
     return -1;
   return 0;
@@ -197,7 +184,6 @@ void cr_plan_release(struct cr_plan *plan) {
   free(plan->opened_fds);
   free(plan->fds);
   free(plan->payload_fds);
-  if (plan->payload_stack) munmap(plan->payload_stack, plan->payload_stack_size);
   if (plan->envp)
     for (char **e = plan->envp; *e; e++) free(*e);
   free(plan->envp);

@@ -54,11 +54,6 @@ struct cr_plan {
 
   struct cr_bpf bpf;       /* len 0 = no filter */
 
-  /* The payload is started vfork-style (sharing the init's memory until its
-   * execve, which saves copying the address space) on this stack of its own. */
-  void *payload_stack;
-  size_t payload_stack_size;
-
   /* bind sources opened (open_tree) by the init before anything is mounted;
    * index = filesystem entry, -1 for others */
   int *tree_fds;
