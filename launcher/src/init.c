@@ -1,5 +1,6 @@
 /* Sandbox side: the init, pid 1 of the new pid namespace. It builds the
- * sandbox (ids, filesystem, hostname, loopback), forks the payload, then
+ * sandbox (ids, filesystem, hostname, the network namespace the launcher
+ * made), forks the payload, then
  * gives up everything it held and only reaps, forwards signals and reports
  * the payload's end to the launcher. When it exits the kernel kills every
  * process left in the namespace. System calls only. */
@@ -78,19 +79,6 @@ static void set_hostname(const struct cr_plan *plan) {
   if (sethostname(name, strlen(name)) < 0) fail(plan, errno, "hostname", name);
 }
 
-static void bring_up_loopback(const struct cr_plan *plan) {
-  if (!(plan->cfg->namespaces & CR_NS_NET)) return;
-  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (sock < 0) fail(plan, errno, "network", "socket");
-  struct ifreq ifr;
-  memset(&ifr, 0, sizeof ifr);
-  cr_strlcpy(ifr.ifr_name, "lo", sizeof ifr.ifr_name);
-  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) fail(plan, errno, "network", "read flags of lo");
-  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) fail(plan, errno, "network", "bring lo up");
-  close(sock);
-}
-
 static void block_signals(const struct cr_plan *plan, sigset_t *set) {
   sigemptyset(set);
   for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
@@ -129,25 +117,6 @@ static void answer_exec_notification(int listener, int *execs_allowed) {
     resp.error = -EPERM;
   }
   (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-}
-
-static int receive_fd(int sock) {
-  char byte;
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr hdr;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } control;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf};
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
 }
 
 /* Reap every child; return when the payload has ended. */
@@ -249,6 +218,7 @@ static pid_t start_payload(const struct cr_plan *plan, const int notify_pair[2])
 
 void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
+  if (plan->net_wr >= 0) close(plan->net_wr); /* the launcher's end */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
   wait_for_id_maps(plan);
   cr_mark(plan->marks, CR_MARK_INIT_GO);
@@ -259,7 +229,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mount_build_root(plan);
   cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
   set_hostname(plan);
-  bring_up_loopback(plan);
+  cr_network_join(plan);
   cr_mark(plan->marks, CR_MARK_NET_UP);
 
   int notify_pair[2] = {-1, -1};
@@ -275,7 +245,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   if (sigfd < 0) fail(plan, errno, "init", "signalfd");
   int keep[] = {plan->msg_wr, plan->sync_rd, sigfd, notify_pair[0]};
   give_up_everything(plan, keep, notify_pair[0] >= 0 ? 4 : 3);
-  int listener = notify_pair[0] >= 0 ? receive_fd(notify_pair[0]) : -1;
+  int listener = notify_pair[0] >= 0 ? cr_recv_fd(notify_pair[0]) : -1;
   if (notify_pair[0] >= 0) close(notify_pair[0]);
   supervise(plan, payload, sigfd, listener);
 }

@@ -139,25 +139,6 @@ static const char *resolve_program(const struct cr_plan *plan, char *buf, size_t
   return NULL;
 }
 
-static void send_fd(int sock, int fd) {
-  char byte = 0;
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  union {
-    struct cmsghdr hdr;
-    char buf[CMSG_SPACE(sizeof(int))];
-  } control;
-  memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return;
-}
-
 /* The last step before execve. With exec_once the filter defers execve to
  * the init (user notification), which lets exactly this one through. */
 static void install_filter(const struct cr_plan *plan, int notify_sock) {
@@ -168,7 +149,7 @@ static void install_filter(const struct cr_plan *plan, int notify_sock) {
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0) fail(plan, errno, "seccomp", "install the filter");
   if (plan->bpf.exec_once) {
-    send_fd(notify_sock, (int)rc);
+    (void)cr_send_fd(notify_sock, (int)rc); /* should the init be gone, the sandbox goes too */
     close((int)rc);
   }
   if (notify_sock >= 0) close(notify_sock);

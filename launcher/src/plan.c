@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cr/cleanup.h"
@@ -15,12 +16,12 @@
 
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
 
+/* The network namespace is left out: the launcher makes it (network.c). */
 static uint64_t clone_flags_of(unsigned ns) {
   uint64_t flags = 0;
   if (ns & CR_NS_USER) flags |= CLONE_NEWUSER;
   if (ns & CR_NS_PID) flags |= CLONE_NEWPID;
   if (ns & CR_NS_MOUNT) flags |= CLONE_NEWNS;
-  if (ns & CR_NS_NET) flags |= CLONE_NEWNET;
   if (ns & CR_NS_IPC) flags |= CLONE_NEWIPC;
   if (ns & CR_NS_UTS) flags |= CLONE_NEWUTS;
   if (ns & CR_NS_CGROUP) flags |= CLONE_NEWCGROUP;
@@ -122,6 +123,12 @@ static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
   plan->msg_rd = msg_pipe[0];
   plan->msg_wr = msg_pipe[1];
+  if (!plan->new_network) return 0;
+  int net_pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net_pair) < 0)
+    return cr_fail(err, errno, "setup", "socketpair");
+  plan->net_rd = net_pair[0];
+  plan->net_wr = net_pair[1];
   return 0;
 }
 
@@ -164,7 +171,9 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error 
   memset(plan, 0, sizeof *plan);
   plan->cfg = cfg;
   plan->null_fd = plan->sync_rd = plan->sync_wr = plan->msg_rd = plan->msg_wr = -1;
+  plan->net_rd = plan->net_wr = -1;
   plan->clone_flags = clone_flags_of(cfg->namespaces);
+  plan->new_network = cfg->namespaces & CR_NS_NET;
   cr_cgroups_init(&plan->cgroups);
   if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
       prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
@@ -196,6 +205,8 @@ void cr_plan_release(struct cr_plan *plan) {
   close_if_open(&plan->sync_wr);
   close_if_open(&plan->msg_rd);
   close_if_open(&plan->msg_wr);
+  close_if_open(&plan->net_rd);
+  close_if_open(&plan->net_wr);
 }
 
 int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err) {

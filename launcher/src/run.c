@@ -192,14 +192,19 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
   plan->msg_wr = -1;
   close(plan->sync_rd);
   plan->sync_rd = -1;
+  if (plan->net_rd >= 0) close(plan->net_rd);
+  plan->net_rd = -1;
   /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
   if (cr_cgroups_attach(&plan->cgroups, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_CLONED);
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
+  cr_autoclose int userns_fd = -1;
+  if (cr_network_open_userns(plan, pid, &userns_fd, err) < 0) return -1;
   char go = 1;
   if (write(plan->sync_wr, &go, 1) != 1) return cr_fail(err, errno, "setup", "signal the sandbox");
-  return 0;
+  /* while the init builds the root */
+  return cr_network_make(plan, userns_fd, err);
 }
 
 static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, struct cr_result *res,
@@ -235,7 +240,7 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
 
 static const char *const mark_names[CR_MARK_COUNT] = {
     "start", "plan prepared", "clone3 returned", "init running", "id maps written",
-    "init released", "bind sources open", "root built", "hostname and lo",
+    "init released", "bind sources open", "root built", "hostname and net",
     "payload forked", "payload execve", "payload reaped", "init reaped"};
 
 /* CLEANROOM_DEBUG_TIMING=1: one shared page the sandbox's processes write

@@ -303,6 +303,15 @@ class Namespaces(SandboxTest):
         dump, _ = self.probe(cfg)
         self.assertEqual(dump["hostname"], cfg["hostname"])
 
+    def test_namespaces_belong_to_the_sandbox(self):
+        # The network namespace is made beside the init (network.c), not by
+        # clone: it must still belong to the sandbox's user namespace, as
+        # every other one does, so kept capabilities act on it.
+        dump, _ = self.probe()
+        for name in ("net", "ipc", "uts", "mnt", "pid", "cgroup"):
+            self.assertEqual(dump["ns_owner"].get(name), "own",
+                             "the %s namespace does not belong to the sandbox: %s" % (name, dump["ns_owner"]))
+
     def test_network_none_only_lo_up(self):
         dump, _ = self.probe()
         ifs = dump["interfaces"]

@@ -36,6 +36,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -291,6 +292,32 @@ static cJSON *probe_ns(void) {
   return o;
 }
 
+/* Whether each namespace belongs to the process's own user namespace (the
+ * sandbox's), or to an outer one (NS_GET_USERNS refuses those: EPERM). */
+static cJSON *probe_ns_owner(void) {
+  static const char *names[] = {"net", "ipc", "uts", "mnt", "pid", "cgroup", NULL};
+  cJSON *o = cJSON_CreateObject();
+  struct stat own;
+  if (stat("/proc/self/ns/user", &own) < 0) {
+    add_err(o, errno);
+    return o;
+  }
+  for (int i = 0; names[i]; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/ns/%s", names[i]);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int owner = fd >= 0 ? ioctl(fd, NS_GET_USERNS) : -1;
+    struct stat st;
+    if (owner >= 0 && fstat(owner, &st) == 0)
+      cJSON_AddStringToObject(o, names[i], st.st_ino == own.st_ino && st.st_dev == own.st_dev ? "own" : "other");
+    else
+      cJSON_AddStringToObject(o, names[i], errno == EPERM ? "outer" : errname(errno));
+    if (owner >= 0) close(owner);
+    if (fd >= 0) close(fd);
+  }
+  return o;
+}
+
 static cJSON *probe_stat_fields(void) {
   cJSON *o = cJSON_CreateObject();
   char *txt = slurp("/proc/self/stat", 1 << 16, NULL);
@@ -468,6 +495,7 @@ static int cmd_dump(int argc, char **argv) {
 
   cJSON_AddItemToObject(o, "status", probe_status());
   cJSON_AddItemToObject(o, "ns", probe_ns());
+  cJSON_AddItemToObject(o, "ns_owner", probe_ns_owner());
 
   cJSON_AddNumberToObject(o, "pid", getpid());
   cJSON_AddNumberToObject(o, "ppid", getppid());
