@@ -68,14 +68,21 @@ void cr_child_fail(const struct cr_plan *plan, int errnum, const char *where, co
   _exit(CR_EXIT_LAUNCHER_FAILED);
 }
 
-/* Drop every capability but those in `keep`: bounding set first (that needs
- * CAP_SETPCAP, still held), then inheritable/permitted/effective, and the
- * ambient set holds exactly `keep` so they survive execve as non-root. */
-int cr_drop_capabilities(const struct cr_plan *plan, uint64_t keep) {
+/* Take the capabilities in `drop` out of the bounding set (that needs
+ * CAP_SETPCAP, still held). Each drop is a credentials change (about 1 us):
+ * the init drops the payload's share once, before forking it, and the
+ * payload inherits the result. */
+int cr_drop_bounding_set(const struct cr_plan *plan, uint64_t drop) {
   for (int cap = 0; cap <= plan->last_cap; cap++) {
-    if (keep & (1ull << cap)) continue;
+    if (!(drop & (1ull << cap))) continue;
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) return -1;
   }
+  return 0;
+}
+
+/* Inheritable, permitted and effective hold exactly `keep`, and so does the
+ * ambient set, so that they survive execve as non-root. */
+int cr_set_capabilities(const struct cr_plan *plan, uint64_t keep) {
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
   memset(data, 0, sizeof data);

@@ -98,7 +98,8 @@ static void give_up_everything(const struct cr_plan *plan, int *keep, size_t n_k
       keep[j - 1] = t;
     }
   if (cr_close_fds_except(keep, n_keep) < 0) fail(plan, errno, "init", "close fds");
-  if (cr_drop_capabilities(plan, 0) < 0) fail(plan, errno, "init", "drop capabilities");
+  if (cr_drop_bounding_set(plan, plan->kept_caps) < 0 || cr_set_capabilities(plan, 0) < 0)
+    fail(plan, errno, "init", "drop capabilities");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "init", "no_new_privs");
 }
 
@@ -235,6 +236,8 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
     fail(plan, errno, "init", "socketpair");
+  /* the payload's bounding set, once for it and the init (which never execs) */
+  if (cr_drop_bounding_set(plan, ~plan->kept_caps) < 0) fail(plan, errno, "capabilities", "bounding set");
   sigset_t set;
   block_signals(plan, &set);
   pid_t payload = start_payload(plan, notify_pair);

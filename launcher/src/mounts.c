@@ -94,11 +94,15 @@ static void check_creatable(struct root_ctx *ctx, int parentfd, const char *path
   fail(ctx, 0, what, NULL);
 }
 
-/* Open directory `path` inside the root, creating missing components. */
+/* Open directory `path` inside the root, creating missing components.
+ * A component is first made with mkdirat where its parent is known to be the
+ * sandbox's own (a folder just made is): a new folder cannot be a symlink,
+ * so it is opened by name; one that exists already is resolved again from
+ * the root (RESOLVE_IN_ROOT), whatever it is. Two calls per new folder. */
 static int ensure_dir(struct root_ctx *ctx, const char *path) {
-  char prefix[4096];
-  int dirfd = open_in_root(ctx->rootfd, "/", O_PATH | O_DIRECTORY);
-  if (dirfd < 0) fail(ctx, errno, "open root", NULL);
+  char prefix[4096], name[256];
+  int dirfd = ctx->rootfd; /* never closed here */
+  bool dir_is_own = true;  /* the root is */
   size_t len = 0;
   const char *p = path;
   while (*p) {
@@ -106,26 +110,31 @@ static int ensure_dir(struct root_ctx *ctx, const char *path) {
     if (!*p) break;
     const char *end = strchr(p, '/');
     size_t comp = end ? (size_t)(end - p) : strlen(p);
-    if (len + comp + 2 > sizeof prefix) fail(ctx, ENAMETOOLONG, "path", path);
+    if (len + comp + 2 > sizeof prefix || comp >= sizeof name) fail(ctx, ENAMETOOLONG, "path", path);
     prefix[len++] = '/';
     memcpy(prefix + len, p, comp);
     len += comp;
     prefix[len] = '\0';
-    int next = open_in_root(ctx->rootfd, prefix, O_PATH | O_DIRECTORY);
-    if (next < 0 && errno == ENOENT) {
-      check_creatable(ctx, dirfd, prefix);
-      char name[256];
-      if (comp >= sizeof name) fail(ctx, ENAMETOOLONG, "path", path);
-      memcpy(name, p, comp);
-      name[comp] = '\0';
-      if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) fail(ctx, errno, "mkdir", prefix);
+    memcpy(name, p, comp);
+    name[comp] = '\0';
+    int next = -1;
+    if (!dir_is_own) dir_is_own = is_own_fs(ctx, dirfd);
+    if (dir_is_own && mkdirat(dirfd, name, 0755) == 0) {
+      next = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    } else if (dir_is_own && errno != EEXIST) {
+      fail(ctx, errno, "mkdir", prefix);
+    } else {
       next = open_in_root(ctx->rootfd, prefix, O_PATH | O_DIRECTORY);
+      if (next < 0 && errno == ENOENT) check_creatable(ctx, dirfd, prefix); /* fails: not own */
+      dir_is_own = false;                                                   /* unknown: check when needed */
     }
     if (next < 0) fail(ctx, errno, "open", prefix);
-    close(dirfd);
+    if (dirfd != ctx->rootfd) close(dirfd);
     dirfd = next;
     p += comp;
   }
+  if (dirfd == ctx->rootfd) dirfd = open_in_root(ctx->rootfd, "/", O_PATH | O_DIRECTORY);
+  if (dirfd < 0) fail(ctx, errno, "open root", NULL);
   return dirfd;
 }
 
@@ -262,16 +271,14 @@ static void make_symlink(struct root_ctx *ctx, const char *target, const char *t
 
 /* Device nodes cannot be made in a user namespace: bind the host's. The
  * mount point is made in the /dev folder the sandbox just created (`devfd`),
- * by name, so no path needs resolving again (a launch makes six). */
+ * by name, so no path needs resolving again (a launch makes six). Their
+ * flags are set all at once by mount_dev. */
 static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, const char *name) {
   char host[64], target[4096];
   join_path(host, sizeof host, "/dev", name);
   join_path(target, sizeof target, dev_dir, name);
   int treefd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (treefd < 0) fail(ctx, errno, "open device", host);
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC};
-  if (mount_setattr(treefd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
-    fail(ctx, errno, "set mount flags of", host);
   int targetfd = openat(devfd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
   if (targetfd < 0) fail(ctx, errno, "create", target);
   attach(ctx, treefd, targetfd, target);
@@ -291,6 +298,9 @@ static void mount_dev(struct root_ctx *ctx, const struct cr_fs_entry *e) {
   if (devfd < 0) fail(ctx, errno, "open", e->target);
   check_creatable(ctx, devfd, e->target);
   for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) bind_device(ctx, devfd, e->target, nodes[i]);
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, .propagation = MS_PRIVATE};
+  if (mount_setattr(devfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    fail(ctx, errno, "set mount flags of", e->target);
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
     if (symlinkat(links[i][1], devfd, links[i][0]) < 0) {
       join_path(path, sizeof path, e->target, links[i][0]);
@@ -341,13 +351,15 @@ static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_
   }
 }
 
-/* Before anything is mounted: stop propagation to the host, then clone every
- * bind source (with the caller's own access rights) into a detached tree
- * with its final flags, so a missing source fails before the root exists. */
+/* Before anything is mounted: clone every bind source (with the caller's own
+ * access rights) into a detached tree with its final flags, so a missing
+ * source fails before the root exists. Each tree is made private: the
+ * namespace's copies of the host's shared mounts are slaves of them, and a
+ * mount the host makes later must not appear in the sandbox. (Nothing needs
+ * the rest of the copied tree private: it is detached once the root is
+ * built, and a slave propagates nothing back to the host.) */
 int cr_mount_open_sources(const struct cr_plan *plan) {
   struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "filesystem"};
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    fail(&ctx, errno, "make mounts private", NULL);
   for (size_t i = 0; i < plan->cfg->n_fs; i++) {
     const struct cr_fs_entry *e = &plan->cfg->fs[i];
     if (e->type != CR_FS_BIND) continue;
@@ -356,7 +368,8 @@ int cr_mount_open_sources(const struct cr_plan *plan) {
     if (treefd < 0 && errno == ENOENT && e->optional) continue;
     if (treefd < 0) fail(&ctx, errno, "bind source", e->source);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                          (e->writable ? 0 : MOUNT_ATTR_RDONLY)};
+                                          (e->writable ? 0 : MOUNT_ATTR_RDONLY),
+                              .propagation = MS_PRIVATE};
     if (mount_setattr(treefd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
       fail(&ctx, errno, "set mount flags of", e->source);
     plan->tree_fds[i] = treefd;

@@ -109,7 +109,8 @@ static void join_fresh_session_keyring(const struct cr_plan *plan) {
 }
 
 static void drop_privileges(const struct cr_plan *plan) {
-  if (cr_drop_capabilities(plan, plan->kept_caps) < 0) fail(plan, errno, "capabilities", "drop");
+  /* the bounding set holds only the kept ones already (the init's work) */
+  if (cr_set_capabilities(plan, plan->kept_caps) < 0) fail(plan, errno, "capabilities", "drop");
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "no_new_privs", "prctl");
 }
 

@@ -395,7 +395,7 @@ def mountinfo(dump):
         unesc = lambda s: (s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
                            .replace("\\134", "\\"))
         mounts.append({"id": f[0], "parent": f[1], "root": unesc(f[3]), "point": unesc(f[4]),
-                       "opts": set(f[5].split(",")), "fstype": g[0] if g else "",
+                       "opts": set(f[5].split(",")), "tags": f[6:], "fstype": g[0] if g else "",
                        "source": g[1] if len(g) > 1 else "", "super": set(g[2].split(",")) if len(g) > 2 else set()})
     return mounts
 

@@ -573,6 +573,28 @@ class Mounts(SandboxTest):
             self.assertIn("nosuid", m["opts"], "bind %s without nosuid" % m["point"])
             self.assertIn("nodev", m["opts"], "bind %s without nodev" % m["point"])
 
+    @unittest.skipUnless(os.geteuid() == 0, "making a shared mount on the host needs root")
+    def test_binds_of_shared_host_mounts_are_private(self):
+        # The namespace's copies of the host's shared mounts are slaves of
+        # them; a bind cloned from one must not be (no "master:"), or a
+        # mount the host makes there later would appear in the sandbox.
+        src = self.make_dir("shared", 0o755)
+        subprocess.run(["mount", "--bind", src, src], check=True)
+        self.addCleanup(subprocess.run, ["umount", "-l", src], check=True)
+        subprocess.run(["mount", "--make-shared", src], check=True)
+        with open("/proc/self/mountinfo") as f:
+            host = [l.split(" ") for l in f if l.split(" ")[4] == src]
+        self.assertTrue(host and any(t.startswith("shared:") for t in host[-1][6:]),
+                        "test setup: %s is not a shared mount on the host" % src)
+        cfg = base_config()
+        cfg["filesystem"].append({"type": "bind", "source": src, "target": "/shared"})
+        dump, _ = self.probe(cfg)
+        mounts = mountinfo(dump)
+        self.assertIn("/shared", [m["point"] for m in mounts])
+        for m in mounts:
+            self.assertEqual([t for t in m["tags"] if t.startswith(("master:", "shared:"))], [],
+                             "%s propagates: %s" % (m["point"], m["tags"]))
+
     def test_root_holds_only_declared_entries(self):
         cfg, _, _ = self.fs_config()
         ls, _ = self.probe(cfg, probe_args=["ls", "/"])
