@@ -349,7 +349,7 @@ static int start_watchdog(struct cr_cgroups *cg, char *why, size_t why_size) {
     return -1;
   }
   /* raw clone3 like the sandbox init: no atfork handlers of an embedding host run */
-  pid_t pid = cr_clone3(0, -1);
+  pid_t pid = cr_clone3(0, -1, NULL);
   if (pid == 0) watchdog_main(cg, sv[1]);
   int saved = errno;
   close(sv[1]);

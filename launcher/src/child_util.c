@@ -110,14 +110,19 @@ int cr_close_fds_except(const int *keep, size_t n_keep) {
 }
 
 /* fork-like clone3: no new stack, returns 0 in the child. With cgroup_fd >= 0
- * (a cgroup v2 directory) the child is born in that cgroup. */
-pid_t cr_clone3(uint64_t flags, int cgroup_fd) {
+ * (a cgroup v2 directory) the child is born in that cgroup; with `pidfd`
+ * the parent gets a pidfd of the child there. */
+pid_t cr_clone3(uint64_t flags, int cgroup_fd, int *pidfd) {
   struct clone_args args;
   memset(&args, 0, sizeof args);
   args.flags = flags;
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)cgroup_fd;
+  }
+  if (pidfd) {
+    args.flags |= CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
   }
   args.exit_signal = SIGCHLD;
   return (pid_t)syscall(SYS_clone3, &args, sizeof args);

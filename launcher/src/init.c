@@ -209,7 +209,7 @@ static pid_t start_payload(const struct cr_plan *plan, const int notify_pair[2])
     return clone(payload_entry, (char *)stack + PAYLOAD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
                  (void *)plan);
   }
-  pid_t pid = cr_clone3(0, -1);
+  pid_t pid = cr_clone3(0, -1, NULL);
   if (pid == 0) {
     close(notify_pair[0]);
     cr_payload_main(plan, notify_pair[1]);
@@ -231,7 +231,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
   set_hostname(plan);
   cr_network_join(plan);
-  cr_mark(plan->marks, CR_MARK_NET_UP);
+  cr_mark(plan->marks, CR_MARK_NET_JOINED);
 
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)

@@ -16,7 +16,7 @@
 
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
 
-/* The network namespace is left out: the launcher makes it (network.c). */
+/* The network namespace is left out: the launcher's helper makes it (network.c). */
 static uint64_t clone_flags_of(unsigned ns) {
   uint64_t flags = 0;
   if (ns & CR_NS_USER) flags |= CLONE_NEWUSER;

@@ -175,7 +175,8 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
    * itself non-dumpable once the maps are written. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
   cr_mark(plan->marks, CR_MARK_PREPARED);
-  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups));
+  cr_autoclose int pidfd = -1;
+  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), &pidfd);
   if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) {
     int saved = errno;
@@ -199,12 +200,7 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
   cr_mark(plan->marks, CR_MARK_CLONED);
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
-  cr_autoclose int userns_fd = -1;
-  if (cr_network_open_userns(plan, pid, &userns_fd, err) < 0) return -1;
-  char go = 1;
-  if (write(plan->sync_wr, &go, 1) != 1) return cr_fail(err, errno, "setup", "signal the sandbox");
-  /* while the init builds the root */
-  return cr_network_make(plan, userns_fd, err);
+  return cr_network_make(plan, pidfd, err); /* lets the init go */
 }
 
 static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, struct cr_result *res,
@@ -240,7 +236,7 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
 
 static const char *const mark_names[CR_MARK_COUNT] = {
     "start", "plan prepared", "clone3 returned", "init running", "id maps written",
-    "init released", "bind sources open", "root built", "hostname and net",
+    "init released", "bind sources open", "root built", "network joined",
     "payload forked", "payload execve", "payload reaped", "init reaped"};
 
 /* CLEANROOM_DEBUG_TIMING=1: one shared page the sandbox's processes write

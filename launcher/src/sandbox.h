@@ -30,7 +30,7 @@ struct cr_fd_slot {
 struct cr_plan {
   const struct cr_config *cfg;
   uint64_t clone_flags;     /* every namespace but the network's (network.c) */
-  bool new_network;         /* a new network namespace, made by the launcher beside the init */
+  bool new_network;         /* a new network namespace, made by the launcher's helper */
   bool caller_is_root;     /* ids: root writes the maps and may clear groups */
   uid_t outer_uid;         /* host ids the sandbox ids map to */
   gid_t outer_gid;
@@ -72,7 +72,7 @@ struct cr_plan {
   /* pipes between launcher and init */
   int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
   int msg_rd, msg_wr;      /* init/payload -> launcher: struct cr_msg records */
-  int net_rd, net_wr;      /* launcher -> init: the network namespace (a socket pair) */
+  int net_rd, net_wr;      /* launcher's helper -> init: the network namespace (a socket pair) */
 
   struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 };
@@ -108,8 +108,7 @@ __attribute__((noreturn)) void cr_sandbox_init_main(const struct cr_plan *plan);
 __attribute__((noreturn)) void cr_payload_main(const struct cr_plan *plan, int notify_sock);
 
 /* the network namespace (network.c) */
-int cr_network_open_userns(const struct cr_plan *plan, pid_t init, int *userns_fd, cr_error *err);
-int cr_network_make(const struct cr_plan *plan, int userns_fd, cr_error *err);
+int cr_network_make(const struct cr_plan *plan, int init_pidfd, cr_error *err);
 void cr_network_join(const struct cr_plan *plan);
 
 /* mount steps of the init; return 0 or -1 after cr_child_fail-style report */
@@ -128,7 +127,7 @@ int cr_write_all(int fd, const void *buf, size_t len);
 int cr_drop_bounding_set(const struct cr_plan *plan, uint64_t drop);
 int cr_set_capabilities(const struct cr_plan *plan, uint64_t keep);
 int cr_close_fds_except(const int *keep, size_t n_keep);
-pid_t cr_clone3(uint64_t flags, int cgroup_fd);
+pid_t cr_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
 int cr_send_fd(int sock, int fd);
 int cr_recv_fd(int sock);
 

@@ -17,7 +17,7 @@ enum cr_mark {
   CR_MARK_INIT_GO,        /* init saw the maps */
   CR_MARK_SOURCES_OPEN,   /* bind sources cloned */
   CR_MARK_ROOT_BUILT,     /* pivot_root done */
-  CR_MARK_NET_UP,         /* hostname set, network namespace joined */
+  CR_MARK_NET_JOINED,     /* hostname set, the helper's network namespace joined */
   CR_MARK_PAYLOAD_FORKED, /* payload's first instruction */
   CR_MARK_EXEC,           /* payload about to execve */
   CR_MARK_PAYLOAD_ENDED,  /* init reaped the payload */

@@ -1,4 +1,4 @@
-/* cr_clone3(flags, cgroup_fd): the child is born in the given cgroup v2
+/* cr_clone3(flags, cgroup_fd, NULL): the child is born in the given cgroup v2
  * directory (CLONE_INTO_CGROUP). Needs no controller, so it runs on hybrid
  * hosts too, wherever this process may create a v2 cgroup (root, or a
  * delegated one); otherwise it is skipped (exit 77).
@@ -81,7 +81,7 @@ static int test_clone_into_cgroup(void) {
            strcmp(cg_path, "/") == 0 ? "" : cg_path, (int)getpid());
   int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   CHECK(fd >= 0, "open %s: %s", dir, strerror(errno));
-  pid_t pid = cr_clone3(0, fd);
+  pid_t pid = cr_clone3(0, fd, NULL);
   if (pid == 0) {
     /* the child: is it in the new cgroup from its first instruction? */
     char buf[4096];
@@ -97,7 +97,7 @@ static int test_clone_into_cgroup(void) {
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child is not in %s (status %d)", dir, status);
   }
-  pid = cr_clone3(0, -1); /* no cgroup: a plain fork */
+  pid = cr_clone3(0, -1, NULL); /* no cgroup: a plain fork */
   if (pid == 0) _exit(0);
   CHECK(pid > 0, "cr_clone3 without a cgroup: %s", strerror(errno));
   if (pid > 0) waitpid(pid, NULL, 0);
