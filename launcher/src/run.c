@@ -37,6 +37,7 @@ static uint64_t timeval_ms(struct timeval tv) {
 
 struct supervision {
   pid_t init;
+  int init_pidfd;          /* readable once the init has ended */
   int sigfd;
   uint64_t started_ms;
   uint64_t deadline_ms;    /* 0 = none */
@@ -80,10 +81,19 @@ static int next_timeout(const struct supervision *sv) {
   return wake > now ? (int)(wake - now) : 0;
 }
 
-/* Read records until every writer (init and payload) is gone. */
+/* The sandbox's records wait in the pipe (a few, far below its size) until
+ * the init has ended: one wakeup at the end instead of one per record. */
+static void read_records(struct supervision *sv, const struct cr_plan *plan) {
+  struct cr_msg msg;
+  ssize_t got;
+  while ((got = read(plan->msg_rd, &msg, sizeof msg)) == sizeof msg || (got < 0 && errno == EINTR))
+    if (got == sizeof msg) on_record(sv, &msg);
+}
+
+/* Forward signals and enforce the time limit until the init has ended. */
 static void supervise(struct supervision *sv, const struct cr_plan *plan, struct cr_result *res) {
   for (;;) {
-    struct pollfd pfds[2] = {{.fd = plan->msg_rd, .events = POLLIN}, {.fd = sv->sigfd, .events = POLLIN}};
+    struct pollfd pfds[2] = {{.fd = sv->init_pidfd, .events = POLLIN}, {.fd = sv->sigfd, .events = POLLIN}};
     int n = poll(pfds, sv->sigfd >= 0 ? 2 : 1, next_timeout(sv));
     if (n < 0 && errno != EINTR) break;
     uint64_t now = now_ms();
@@ -102,14 +112,7 @@ static void supervise(struct supervision *sv, const struct cr_plan *plan, struct
       if (read(sv->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
         on_signal(sv, plan, (int)si.ssi_signo);
     }
-    if (pfds[0].revents & POLLIN) {
-      struct cr_msg msg;
-      ssize_t got = read(plan->msg_rd, &msg, sizeof msg);
-      if (got == sizeof msg) on_record(sv, &msg);
-      else if (got == 0) break;
-    } else if (pfds[0].revents & (POLLHUP | POLLERR)) {
-      break;
-    }
+    if (pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) break;
   }
 }
 
@@ -169,14 +172,13 @@ static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_e
   return 0;
 }
 
-static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
+static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, int *init_pidfd, cr_error *err) {
   /* The child inherits dumpability, and an ordinary user can write the id
    * maps only of a dumpable process: the init is born dumpable and turns
    * itself non-dumpable once the maps are written. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
   cr_mark(plan->marks, CR_MARK_PREPARED);
-  cr_autoclose int pidfd = -1;
-  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), &pidfd);
+  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), init_pidfd);
   if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (pid < 0) {
     int saved = errno;
@@ -200,18 +202,19 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, cr_error *err) {
   cr_mark(plan->marks, CR_MARK_CLONED);
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
-  return cr_network_make(plan, pidfd, err); /* lets the init go */
+  return cr_network_make(plan, *init_pidfd, err); /* lets the init go */
 }
 
 static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, struct cr_result *res,
                     cr_error *err) {
-  struct supervision sv = {.init = -1, .sigfd = -1, .started_ms = now_ms()};
+  struct supervision sv = {.init = -1, .init_pidfd = -1, .sigfd = -1, .started_ms = now_ms()};
   sigset_t old_mask;
   if (block_forwarded_signals(opts && opts->forward_signals, &old_mask, &sv.sigfd, err) < 0) return -1;
-  int rc = start_sandbox(plan, &sv.init, err);
+  int rc = start_sandbox(plan, &sv.init, &sv.init_pidfd, err);
   if (rc == 0) {
     if (plan->cfg->limits.time_ms) sv.deadline_ms = sv.started_ms + plan->cfg->limits.time_ms;
     supervise(&sv, plan, res);
+    read_records(&sv, plan);
   } else {
     res->setup_failed = true;
     if (sv.init > 0) kill(sv.init, SIGKILL);
@@ -230,6 +233,7 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
   if (rc == 0) rc = conclude(&sv, init_status, res, err);
   cr_cgroups_finish(&plan->cgroups, res); /* oom kills, pids hits, peak; then removed */
   if (sv.sigfd >= 0) close(sv.sigfd);
+  if (sv.init_pidfd >= 0) close(sv.init_pidfd);
   sigprocmask(SIG_SETMASK, &old_mask, NULL);
   return rc;
 }
