@@ -97,6 +97,42 @@ class Launcher:
         return self._argv() if callable(self._argv) else self._argv
 
 
+class ApiLauncher(Launcher):
+    """cleanroom through its C API, as a plugin host uses it: bench/api_server.c
+    loads the default config once and runs cr_run() per request; the driver
+    times the request round trip over a pipe (no launcher process to spawn:
+    the host already runs)."""
+
+    def __init__(self, key, label, server):
+        super().__init__(key, label, [server])
+        self.proc = subprocess.Popen([server], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, bufsize=1)
+
+    def request(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        reply = self.proc.stdout.readline().split()
+        if len(reply) != 2:
+            err = first_line(self.proc.stderr.read()) if self.proc.poll() is not None else ""
+            raise Abort("%s: no reply to %r%s" % (self.key, line, (": " + err) if err else ""))
+        return int(reply[0]), int(reply[1])
+
+    def launch(self):
+        t0 = time.perf_counter_ns()
+        code, _ = self.request("run")
+        return time.perf_counter_ns() - t0, code
+
+    def loop(self, max_runs, seconds):
+        runs, ns = self.request("loop %d %g" % (max_runs, seconds))
+        if runs < 0:
+            raise Abort("%s: a run failed in its loop" % self.key)
+        return runs, ns
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
 class Driver:
     def __init__(self, args):
         self.args = args
@@ -113,6 +149,8 @@ class Driver:
 
     def launch(self, l, stderr=None):
         """One timed launch; returns (ns, exit code). Must be called inside l.ns."""
+        if isinstance(l, ApiLauncher):
+            return l.launch()
         argv = l.argv()
         fa = self.file_actions(l, self.null, self.null if stderr is None else stderr)
         t0 = time.perf_counter_ns()
@@ -141,6 +179,8 @@ class Driver:
     def rss(self, l):
         """Peak RSS (KiB) of the launcher's process tree, through the small C
         probe (or GNU time): max over --rss-runs runs."""
+        if isinstance(l, ApiLauncher):
+            return None  # the host's own process: nothing to compare
         probe = self.args.rss_probe
         self.rss_method = ("a small C parent (bench/rss_probe.c)" if probe else
                            "GNU time" if os.path.exists("/usr/bin/time") else None)
@@ -332,6 +372,7 @@ def pct(sorted_ns, q):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cleanroom", required=True)
+    ap.add_argument("--api", default="", help="bench/api_server.c built (cr-bench-api)")
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--rss-probe", default="")
     ap.add_argument("--count", type=int, default=200, help="interleaved rounds (default 200)")
@@ -385,6 +426,10 @@ def main():
                               [cr, "run", "--", TRUE]))
     launchers.append(Launcher("cleanroom-none", 'cleanroom, seccomp "none"',
                               [cr, "run", none_cfg]))
+    if args.api:
+        launchers.append(ApiLauncher("cleanroom-api", "cleanroom C API: cr_run() of the default, "
+                                     "config loaded once", args.api))
+        required.add("cleanroom-api")
 
     # Each launcher must work before it is timed.
     ok = []
@@ -417,6 +462,10 @@ def main():
             l.samples.append(dt)
     log("sequential loops (<= %g s or %d launches each)" % (args.loop_seconds, args.loop_max))
     for l in launchers:
+        if isinstance(l, ApiLauncher):
+            l.loop_n, ns = l.loop(args.loop_max, args.loop_seconds)
+            l.loop_rate = l.loop_n / (ns / 1e9)
+            continue
         with l.ns:
             limit = args.loop_seconds * 1e9
             t0 = time.perf_counter_ns()
@@ -431,6 +480,9 @@ def main():
         l.loop_n = i
         l.loop_rate = i / (el / 1e9)
     gc.enable()
+    for l in launchers:
+        if isinstance(l, ApiLauncher):
+            l.close()
     log("peak RSS")
     for l in launchers:
         l.rss_kib = d.rss(l)
@@ -488,9 +540,14 @@ def report(args, launchers, notes, cr, bwrap, crun, rss_method):
     ratio("cleanroom-none", "bwrap", 'cleanroom seccomp "none" / bwrap (median)', "—")
     if "crun+seccomp" in med:
         ratio("cleanroom", "crun+seccomp", "cleanroom default / crun + seccomp (median)", "—")
+    if "cleanroom-api" in med:
+        ratio("cleanroom-api", "unshare", "cleanroom C API / unshare (median)", "—")
     c = by.get("cleanroom")
     rows.append(("cleanroom default, launches/s in a sequential loop",
                  "%.0f" % c.loop_rate, "≥ 400"))
+    a = by.get("cleanroom-api")
+    if a:
+        rows.append(("cleanroom C API, launches/s in a sequential loop", "%.0f" % a.loop_rate, "≥ 400"))
     b = by.get("bwrap+seccomp")
     if c.rss_kib and b and b.rss_kib:
         rows.append(("cleanroom default / bwrap + seccomp (peak RSS)",
@@ -501,7 +558,8 @@ def report(args, launchers, notes, cr, bwrap, crun, rss_method):
         p("| %s | %s | %s |" % r)
     p()
     loops = sorted({l.loop_n for l in launchers})
-    p("Latency: wall time of posix_spawn + wait4 of the launcher, launching `/bin/true`, "
+    p("Latency: wall time of posix_spawn + wait4 of the launcher, launching `/bin/true` "
+      "(C API row: of one cr_run() request to bench/api_server.c, which loaded the config once), "
       "after %d warm-up rounds. Loop: up to %g s or %d launches per launcher, one after another "
       "(%s launches each). Peak RSS: ru_maxrss of the launcher from wait4 in %s, "
       "i.e. the largest process of its tree, max of %d runs (bench/README.md)."

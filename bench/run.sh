@@ -2,8 +2,9 @@
 # Launch-latency benchmark: cleanroom against a bare fork+exec, unshare(1),
 # bubblewrap and (when it can run here) crun, interleaved in one run.
 #
-#   bench/run.sh [--count N] [--no-install] [--cleanroom PATH] [--build-dir DIR]
-#                [--loop-seconds S] [--loop-max N] [--warmup N] [--rss-runs N]
+#   bench/run.sh [--count N] [--no-install] [--cleanroom PATH] [--api PATH]
+#                [--build-dir DIR] [--loop-seconds S] [--loop-max N] [--warmup N]
+#                [--rss-runs N]
 #
 # See bench/README.md. The Markdown table goes to stdout, progress to stderr.
 set -euo pipefail
@@ -13,6 +14,7 @@ root=$(cd "$here/.." && pwd)
 
 install=1
 cleanroom=""
+api=""
 build_dir="$root/build"
 driver_args=()
 
@@ -23,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--no-install) install=0 ;;
 	--cleanroom) cleanroom=${2:?--cleanroom needs a path}; shift ;;
 	--cleanroom=*) cleanroom=${1#*=} ;;
+	--api) api=${2:?--api needs a path}; shift ;;
+	--api=*) api=${1#*=} ;;
 	--build-dir) build_dir=${2:?--build-dir needs a path}; shift ;;
 	--build-dir=*) build_dir=${1#*=} ;;
 	--count|--loop-seconds|--loop-max|--warmup|--rss-runs)
@@ -38,20 +42,24 @@ done
 say() { echo "bench: $*" >&2; }
 
 # --- cleanroom ---------------------------------------------------------------
-if [ -z "$cleanroom" ]; then
+if [ -z "$cleanroom" ] || [ -z "$api" ]; then
 	if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 		say "configuring $build_dir"
 		cmake -S "$root" -B "$build_dir" >&2
 	fi
-	say "building cleanroom in $build_dir"
-	cmake --build "$build_dir" --target cleanroom >&2
-	cleanroom="$build_dir/launcher/cleanroom"
+	say "building cleanroom and cr-bench-api in $build_dir"
+	cmake --build "$build_dir" --target cleanroom cr-bench-api >&2
+	[ -n "$cleanroom" ] || cleanroom="$build_dir/launcher/cleanroom"
+	[ -n "$api" ] || api="$build_dir/bench/cr-bench-api"
 fi
-if [ ! -x "$cleanroom" ]; then
-	say "cleanroom binary not found or not executable: $cleanroom"
-	exit 1
-fi
+for b in "$cleanroom" "$api"; do
+	if [ ! -x "$b" ]; then
+		say "binary not found or not executable: $b"
+		exit 1
+	fi
+done
 cleanroom=$(cd "$(dirname "$cleanroom")" && pwd)/$(basename "$cleanroom")
+api=$(cd "$(dirname "$api")" && pwd)/$(basename "$api")
 
 # --- peers from Debian packages ---------------------------------------------
 apt_install() { # PACKAGE...
@@ -88,5 +96,5 @@ if [ -z "$python" ]; then
 fi
 
 set +u # "${driver_args[@]}" on an empty array trips set -u in bash < 4.4
-"$python" "$here/bench.py" --cleanroom "$cleanroom" --rss-probe "$rss_probe" \
+"$python" "$here/bench.py" --cleanroom "$cleanroom" --api "$api" --rss-probe "$rss_probe" \
 	--workdir "$tmp" "${driver_args[@]}"

@@ -230,16 +230,16 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mount_build_root(plan);
   cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
   set_hostname(plan);
-  cr_network_join(plan);
-  cr_mark(plan->marks, CR_MARK_NET_JOINED);
-
+  /* the payload's bounding set, once for it and the init (which never execs);
+   * done while the launcher's helper may still be making the network */
+  if (cr_drop_bounding_set(plan, ~plan->kept_caps) < 0) fail(plan, errno, "capabilities", "bounding set");
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
     fail(plan, errno, "init", "socketpair");
-  /* the payload's bounding set, once for it and the init (which never execs) */
-  if (cr_drop_bounding_set(plan, ~plan->kept_caps) < 0) fail(plan, errno, "capabilities", "bounding set");
   sigset_t set;
   block_signals(plan, &set);
+  cr_network_join(plan);
+  cr_mark(plan->marks, CR_MARK_NET_JOINED);
   pid_t payload = start_payload(plan, notify_pair);
   if (payload < 0) fail(plan, errno, "init", "start the payload");
 
