@@ -79,6 +79,13 @@ static void set_hostname(const struct cr_plan *plan) {
   if (sethostname(name, strlen(name)) < 0) fail(plan, errno, "hostname", name);
 }
 
+/* Left out of clone3 to shorten the path to the launcher's helper; made here
+ * while the helper may still be making the network. */
+static void enter_new_ipc_namespace(const struct cr_plan *plan) {
+  if (!(plan->cfg->namespaces & CR_NS_IPC)) return;
+  if (unshare(CLONE_NEWIPC) < 0) fail(plan, errno, "ipc", "create the IPC namespace");
+}
+
 static void block_signals(const struct cr_plan *plan, sigset_t *set) {
   sigemptyset(set);
   for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
@@ -236,6 +243,8 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
     fail(plan, errno, "init", "socketpair");
+  cr_payload_set_inherited(plan);
+  enter_new_ipc_namespace(plan);
   sigset_t set;
   block_signals(plan, &set);
   cr_network_join(plan);

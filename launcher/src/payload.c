@@ -1,6 +1,8 @@
 /* Sandbox side: the payload process, forked by the sandbox init. Each step
  * takes away one thing the process inherited, in order, ending with the
- * seccomp filter and execve. System calls only: no allocation, no stdio. */
+ * seccomp filter and execve; the steps fork itself passes on (signal
+ * dispositions, umask, personality, timer slack, session keyring) the init
+ * takes just before forking. System calls only: no allocation, no stdio. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -39,7 +41,7 @@ struct kernel_sigaction {
   uint64_t mask;
 };
 
-static void reset_signals(const struct cr_plan *plan) {
+static void reset_signal_dispositions(const struct cr_plan *plan) {
   struct kernel_sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.handler = SIG_DFL;
@@ -48,6 +50,9 @@ static void reset_signals(const struct cr_plan *plan) {
     if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask) < 0)
       fail(plan, errno, "signals", "rt_sigaction");
   }
+}
+
+static void clear_signal_mask(const struct cr_plan *plan) {
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) fail(plan, errno, "signals", "sigprocmask");
@@ -84,9 +89,8 @@ static int arrange_fds(const struct cr_plan *plan) {
   return msg_fd;
 }
 
-static void enter_cwd_and_umask(const struct cr_plan *plan) {
+static void enter_cwd(const struct cr_plan *plan) {
   if (chdir(plan->cfg->process.cwd) < 0) fail(plan, errno, "cwd", plan->cfg->process.cwd);
-  umask(plan->cfg->process.umask);
 }
 
 static void reset_process_attributes(const struct cr_plan *plan) {
@@ -171,6 +175,17 @@ static void exec_payload(const struct cr_plan *plan, int notify_sock) {
   _exit(saved == ENOENT || saved == ENOTDIR ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE);
 }
 
+/* What fork passes on, set in the init right before it forks the payload,
+ * while the launcher's helper may still be making the network: off the
+ * payload's own path. The init runs none of the payload's code and needs
+ * none of it (its signals are blocked and read through a signalfd). */
+void cr_payload_set_inherited(const struct cr_plan *plan) {
+  reset_signal_dispositions(plan);
+  umask(plan->cfg->process.umask);
+  reset_process_attributes(plan);
+  join_fresh_session_keyring(plan);
+}
+
 void cr_payload_main(const struct cr_plan *shared, int notify_sock) {
   cr_mark(shared->marks, CR_MARK_PAYLOAD_FORKED);
   /* The payload may run in the init's memory (vfork-style): everything it
@@ -180,13 +195,11 @@ void cr_payload_main(const struct cr_plan *shared, int notify_sock) {
   own.fds = own.payload_fds;
   const struct cr_plan *plan = &own;
   start_new_session(plan);
-  reset_signals(plan);
+  clear_signal_mask(plan);
   int moved_sock = notify_sock >= 0 ? fcntl(notify_sock, F_DUPFD_CLOEXEC, plan->max_target + 1) : -1;
   arrange_fds(plan);
-  enter_cwd_and_umask(plan);
-  reset_process_attributes(plan);
+  enter_cwd(plan);
   apply_rlimits(plan);
-  join_fresh_session_keyring(plan);
   drop_privileges(plan);
   exec_payload(plan, moved_sock);
   _exit(CR_EXIT_LAUNCHER_FAILED);

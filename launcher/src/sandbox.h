@@ -105,6 +105,7 @@ int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err);
 
 /* sandbox side (child): never return */
 __attribute__((noreturn)) void cr_sandbox_init_main(const struct cr_plan *plan);
+void cr_payload_set_inherited(const struct cr_plan *plan);
 __attribute__((noreturn)) void cr_payload_main(const struct cr_plan *plan, int notify_sock);
 
 /* the network namespace (network.c) */
