@@ -1,6 +1,7 @@
 /* $.fds: the whole fd table of the child. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,21 +90,24 @@ void parse_fds(struct parse_ctx *ctx, const cJSON *item) {
   size_t n = (size_t)cJSON_GetArraySize(item), i = 0;
   if (!(cfg->fds = ctx_calloc(ctx, n, sizeof *cfg->fds))) return;
   cfg->n_fds = n;
-  /* first_index[fd] = 1 + the index of the entry that declared fd */
-  size_t *first_index = ctx_calloc(ctx, FD_NUMBER_MAX + 1, sizeof *first_index);
-  if (!first_index) return;
+  /* one bit per possible fd (8 KiB); the earlier entry is looked up only
+   * for a duplicate, which is an error anyway */
+  uint64_t seen[(FD_NUMBER_MAX + 1) / 64];
+  memset(seen, 0, sizeof seen);
   const cJSON *entry;
   cJSON_ArrayForEach(entry, item) {
     struct jpath p = jpath_index(path, i);
     struct cr_fd_entry *e = &cfg->fds[i];
     parse_fd_entry(ctx, entry, p.s, e);
-    if (e->fd >= 0 && first_index[e->fd])
+    if (e->fd >= 0 && (seen[e->fd / 64] >> (e->fd % 64)) & 1) {
+      size_t first = 0;
+      while (cfg->fds[first].fd != e->fd) first++;
       diag_add(&ctx->diag, jpath_key(p.s, "fd").s, "duplicate fd %d (also %s)", e->fd,
-               jpath_index(path, first_index[e->fd] - 1).s);
-    else if (e->fd >= 0)
-      first_index[e->fd] = i + 1;
+               jpath_index(path, first).s);
+    } else if (e->fd >= 0) {
+      seen[e->fd / 64] |= 1ull << (e->fd % 64);
+    }
     i++;
   }
-  free(first_index);
   qsort(cfg->fds, n, sizeof *cfg->fds, compare_fd);
 }
