@@ -226,7 +226,7 @@ static pid_t start_payload(const struct cr_plan *plan, const int notify_pair[2])
 
 void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
-  if (plan->net_wr >= 0) close(plan->net_wr); /* the launcher's end */
+  close(plan->helper_wr); /* the launcher's end */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
   wait_for_id_maps(plan);
   cr_mark(plan->marks, CR_MARK_INIT_GO);
@@ -234,7 +234,9 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mount_open_sources(plan);
   cr_mark(plan->marks, CR_MARK_SOURCES_OPEN);
   become_sandbox_ids(plan);
-  cr_mount_build_root(plan);
+  int rootfd = cr_mount_enter_new_root(plan);
+  cr_helper_root_pivoted(plan);
+  cr_mount_build_root(plan, rootfd);
   cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
   set_hostname(plan);
   /* the payload's bounding set, once for it and the init (which never execs);
@@ -247,7 +249,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   enter_new_ipc_namespace(plan);
   sigset_t set;
   block_signals(plan, &set);
-  cr_network_join(plan);
+  cr_helper_join_network(plan);
   cr_mark(plan->marks, CR_MARK_NET_JOINED);
   pid_t payload = start_payload(plan, notify_pair);
   if (payload < 0) fail(plan, errno, "init", "start the payload");

@@ -2,7 +2,9 @@
  * declared entry is attached to it through file descriptors (open_tree,
  * fsmount, move_mount), and every path inside the new root is resolved with
  * openat2(RESOLVE_IN_ROOT), so no symlink can lead a mount or a write out of
- * the sandbox. Runs in the init between clone and fork: system calls only. */
+ * the sandbox. The init pivots into the empty root first and fills it after
+ * (the old root is detached meanwhile, helper.c). Runs in the init between
+ * clone and fork: system calls only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -246,11 +248,10 @@ static void mount_bind(struct root_ctx *ctx, size_t index, const struct cr_fs_en
   close(targetfd);
 }
 
-static void mount_proc(struct root_ctx *ctx, const struct cr_fs_entry *e) {
+/* The instance was made with the sources (cr_mount_open_sources). */
+static void mount_proc(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   int dirfd = ensure_dir(ctx, e->target);
-  int mntfd = new_fs(ctx, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-  attach(ctx, mntfd, dirfd, e->target);
-  close(mntfd);
+  attach(ctx, ctx->plan->tree_fds[index], dirfd, e->target);
   close(dirfd);
 }
 
@@ -269,25 +270,22 @@ static void make_symlink(struct root_ctx *ctx, const char *target, const char *t
   close(dirfd);
 }
 
-/* Device nodes cannot be made in a user namespace: bind the host's. The
- * mount point is made in the /dev folder the sandbox just created (`devfd`),
- * by name, so no path needs resolving again (a launch makes six). Their
- * flags are set all at once by mount_dev. */
-static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, const char *name) {
-  char host[64], target[4096];
-  join_path(host, sizeof host, "/dev", name);
+/* Device nodes cannot be made in a user namespace: the host's, opened with
+ * the bind sources, are bound. The mount point is made in the /dev folder
+ * the sandbox just created (`devfd`), by name, so no path needs resolving
+ * again (a launch makes six). Their flags are set all at once by mount_dev. */
+static const char *const dev_nodes[CR_DEV_NODE_COUNT] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, const char *name, int treefd) {
+  char target[4096];
   join_path(target, sizeof target, dev_dir, name);
-  int treefd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-  if (treefd < 0) fail(ctx, errno, "open device", host);
   int targetfd = openat(devfd, name, O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0444);
   if (targetfd < 0) fail(ctx, errno, "create", target);
   attach(ctx, treefd, targetfd, target);
   close(targetfd);
-  close(treefd);
 }
 
-static void mount_dev(struct root_ctx *ctx, const struct cr_fs_entry *e) {
-  static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   static const char *const links[][2] = {
       {"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
       {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
@@ -297,7 +295,8 @@ static void mount_dev(struct root_ctx *ctx, const struct cr_fs_entry *e) {
   int devfd = open_in_root(ctx->rootfd, e->target, O_PATH | O_DIRECTORY);
   if (devfd < 0) fail(ctx, errno, "open", e->target);
   check_creatable(ctx, devfd, e->target);
-  for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) bind_device(ctx, devfd, e->target, nodes[i]);
+  for (size_t i = 0; i < CR_DEV_NODE_COUNT; i++)
+    bind_device(ctx, devfd, e->target, dev_nodes[i], ctx->plan->dev_node_fds[index * CR_DEV_NODE_COUNT + i]);
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, .propagation = MS_PRIVATE};
   if (mount_setattr(devfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
     fail(ctx, errno, "set mount flags of", e->target);
@@ -344,62 +343,93 @@ static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_
   case CR_FS_TMPFS:
     mount_tmpfs_at(ctx, e->target, e->size, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
     break;
-  case CR_FS_PROC: mount_proc(ctx, e); break;
-  case CR_FS_DEV: mount_dev(ctx, e); break;
+  case CR_FS_PROC: mount_proc(ctx, index, e); break;
+  case CR_FS_DEV: mount_dev(ctx, index, e); break;
   case CR_FS_SYMLINK: make_symlink(ctx, e->target, e->link_to); break;
   case CR_FS_FILE: write_file(ctx, e); break;
   }
 }
 
-/* Before anything is mounted: clone every bind source (with the caller's own
- * access rights) into a detached tree with its final flags, so a missing
- * source fails before the root exists. Each tree is made private: the
- * namespace's copies of the host's shared mounts are slaves of them, and a
- * mount the host makes later must not appear in the sandbox. (Nothing needs
- * the rest of the copied tree private: it is detached once the root is
- * built, and a slave propagates nothing back to the host.) */
-int cr_mount_open_sources(const struct cr_plan *plan) {
+/* A detached copy of `path` with flags `attrs`, private: the namespace's
+ * copies of the host's shared mounts are slaves of them, and a mount the
+ * host makes later must not appear in the sandbox. -1 when open_tree
+ * failed, -2 when mount_setattr did (errno set). */
+static int clone_private_tree(const char *path, unsigned flags, unsigned attrs) {
+  int treefd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+  if (treefd < 0) return -1;
+  struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
+  if (mount_setattr(treefd, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE), &attr, sizeof attr) < 0) {
+    int saved = errno;
+    close(treefd);
+    errno = saved;
+    return -2;
+  }
+  return treefd;
+}
+
+static void open_bind_source(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
+  int treefd = clone_private_tree(e->source, AT_RECURSIVE, attrs);
+  if (treefd == -1 && errno == ENOENT && e->optional) return;
+  if (treefd == -1) fail(ctx, errno, "bind source", e->source);
+  if (treefd == -2) fail(ctx, errno, "set mount flags of", e->source);
+  ctx->plan->tree_fds[index] = treefd;
+}
+
+static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
+  for (size_t i = 0; i < CR_DEV_NODE_COUNT; i++) {
+    char host[64];
+    join_path(host, sizeof host, "/dev", dev_nodes[i]);
+    int treefd = clone_private_tree(host, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+    if (treefd < 0) fail(ctx, errno, treefd == -1 ? "open device" : "set mount flags of", host);
+    ctx->plan->dev_node_fds[index * CR_DEV_NODE_COUNT + i] = treefd;
+  }
+}
+
+/* First, while the host's tree is there: clone every bind source (with the
+ * caller's own access rights) and the host's device nodes into detached
+ * trees with their final flags, and make the proc instances, so a missing
+ * source fails before the root exists. (Nothing needs the rest of the copied tree private: it is
+ * detached right after the pivot, and a slave propagates nothing back.) */
+void cr_mount_open_sources(const struct cr_plan *plan) {
   struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "filesystem"};
   for (size_t i = 0; i < plan->cfg->n_fs; i++) {
     const struct cr_fs_entry *e = &plan->cfg->fs[i];
-    if (e->type != CR_FS_BIND) continue;
     set_where(&ctx, i, e->target);
-    int treefd = open_tree(AT_FDCWD, e->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (treefd < 0 && errno == ENOENT && e->optional) continue;
-    if (treefd < 0) fail(&ctx, errno, "bind source", e->source);
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                          (e->writable ? 0 : MOUNT_ATTR_RDONLY),
-                              .propagation = MS_PRIVATE};
-    if (mount_setattr(treefd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-      fail(&ctx, errno, "set mount flags of", e->source);
-    plan->tree_fds[i] = treefd;
+    if (e->type == CR_FS_BIND) open_bind_source(&ctx, i, e);
+    if (e->type == CR_FS_DEV) open_dev_nodes(&ctx, i);
+    /* A user namespace may mount a proc only while a fully visible one is
+     * in its mount namespace: the host's, until the old root goes. */
+    if (e->type == CR_FS_PROC)
+      plan->tree_fds[i] = new_fs(&ctx, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   }
-  return 0;
 }
 
-int cr_mount_build_root(const struct cr_plan *plan) {
+/* A fresh tmpfs becomes the root at once: pivot_root(".", ".") stacks the
+ * old root on it, which the launcher's helper detaches (helper.c) while
+ * the root is filled through `rootfd`, which the stack does not affect. */
+int cr_mount_enter_new_root(const struct cr_plan *plan) {
   struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "root"};
   static const char *const root_opts[] = {"mode", "0755", NULL};
   int rootfd = new_fs(&ctx, "tmpfs", root_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (move_mount(rootfd, "", AT_FDCWD, STAGING_DIR, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     fail(&ctx, errno, "attach the new root at", STAGING_DIR);
-  ctx.rootfd = rootfd;
-  remember_own_fs(&ctx, rootfd);
+  if (fchdir(rootfd) < 0) fail(&ctx, errno, "chdir to the new root", NULL);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) fail(&ctx, errno, "pivot_root", NULL);
+  return rootfd;
+}
 
+void cr_mount_build_root(const struct cr_plan *plan, int rootfd) {
+  struct root_ctx ctx = {.plan = plan, .rootfd = rootfd, .where = "root"};
+  remember_own_fs(&ctx, rootfd);
   for (size_t i = 0; i < plan->cfg->n_fs; i++) set_up_entry(&ctx, i, &plan->cfg->fs[i]);
   for (size_t i = 0; i < plan->cfg->n_fs; i++)
     if (plan->tree_fds[i] >= 0) close(plan->tree_fds[i]);
-
+  for (size_t i = 0; i < plan->cfg->n_fs * CR_DEV_NODE_COUNT; i++)
+    if (plan->dev_node_fds[i] >= 0) close(plan->dev_node_fds[i]);
   cr_strlcpy(ctx.where, "root", sizeof ctx.where);
-  /* pivot_root(".", ".") stacks the old root under the new one; detaching
-   * it leaves only the new root in this mount namespace. */
-  if (fchdir(rootfd) < 0) fail(&ctx, errno, "chdir to the new root", NULL);
-  if (syscall(SYS_pivot_root, ".", ".") < 0) fail(&ctx, errno, "pivot_root", NULL);
-  if (umount2(".", MNT_DETACH) < 0) fail(&ctx, errno, "detach the old root", NULL);
-  if (chdir("/") < 0) fail(&ctx, errno, "chdir /", NULL);
   struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-  if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof ro) < 0)
+  if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
     fail(&ctx, errno, "make the root read-only", NULL);
   close(rootfd);
-  return 0;
 }

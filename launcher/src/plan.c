@@ -17,7 +17,7 @@
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
 
 /* Left out: the network namespace, which the launcher's helper makes
- * (network.c), and the IPC namespace (~30 us), which the init makes while it
+ * (helper.c), and the IPC namespace (~30 us), which the init makes while it
  * waits for the network. */
 static uint64_t clone_flags_of(unsigned ns) {
   uint64_t flags = 0;
@@ -124,12 +124,11 @@ static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
   plan->msg_rd = msg_pipe[0];
   plan->msg_wr = msg_pipe[1];
-  if (!plan->new_network) return 0;
-  int net_pair[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, net_pair) < 0)
+  int helper_pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, helper_pair) < 0)
     return cr_fail(err, errno, "setup", "socketpair");
-  plan->net_rd = net_pair[0];
-  plan->net_wr = net_pair[1];
+  plan->helper_rd = helper_pair[0];
+  plan->helper_wr = helper_pair[1];
   return 0;
 }
 
@@ -138,6 +137,9 @@ static int prepare_tree_fds(struct cr_plan *plan, cr_error *err) {
   plan->tree_fds = malloc((n ? n : 1) * sizeof *plan->tree_fds);
   if (!plan->tree_fds) return cr_fail(err, ENOMEM, "filesystem", "allocate");
   for (size_t i = 0; i < n; i++) plan->tree_fds[i] = -1;
+  plan->dev_node_fds = malloc((n ? n : 1) * CR_DEV_NODE_COUNT * sizeof *plan->dev_node_fds);
+  if (!plan->dev_node_fds) return cr_fail(err, ENOMEM, "filesystem", "allocate");
+  for (size_t i = 0; i < n * CR_DEV_NODE_COUNT; i++) plan->dev_node_fds[i] = -1;
   plan->n_own_devs_max = n + 2;
   plan->own_devs = calloc(plan->n_own_devs_max, sizeof *plan->own_devs);
   if (!plan->own_devs) return cr_fail(err, ENOMEM, "filesystem", "allocate");
@@ -172,7 +174,7 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error 
   memset(plan, 0, sizeof *plan);
   plan->cfg = cfg;
   plan->null_fd = plan->sync_rd = plan->sync_wr = plan->msg_rd = plan->msg_wr = -1;
-  plan->net_rd = plan->net_wr = -1;
+  plan->helper_rd = plan->helper_wr = -1;
   plan->clone_flags = clone_flags_of(cfg->namespaces);
   plan->new_network = cfg->namespaces & CR_NS_NET;
   cr_cgroups_init(&plan->cgroups);
@@ -198,6 +200,7 @@ void cr_plan_release(struct cr_plan *plan) {
     for (char **e = plan->envp; *e; e++) free(*e);
   free(plan->envp);
   free(plan->tree_fds);
+  free(plan->dev_node_fds);
   free(plan->own_devs);
   cr_bpf_free(&plan->bpf);
   cr_cgroups_release(&plan->cgroups); /* kill what is left, remove the cgroups */
@@ -206,8 +209,8 @@ void cr_plan_release(struct cr_plan *plan) {
   close_if_open(&plan->sync_wr);
   close_if_open(&plan->msg_rd);
   close_if_open(&plan->msg_wr);
-  close_if_open(&plan->net_rd);
-  close_if_open(&plan->net_wr);
+  close_if_open(&plan->helper_rd);
+  close_if_open(&plan->helper_wr);
 }
 
 int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err) {

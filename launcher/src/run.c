@@ -195,14 +195,15 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, int *init_pidfd,
   plan->msg_wr = -1;
   close(plan->sync_rd);
   plan->sync_rd = -1;
-  if (plan->net_rd >= 0) close(plan->net_rd);
-  plan->net_rd = -1;
+  close(plan->helper_rd);
+  plan->helper_rd = -1;
   /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
   if (cr_cgroups_attach(&plan->cgroups, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_CLONED);
   if (cr_write_id_maps(plan, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
-  return cr_network_make(plan, *init_pidfd, err); /* lets the init go */
+  /* it lets the init go, and works beside it while it builds the root */
+  return cr_helper_run(plan, *init_pidfd, err);
 }
 
 static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, struct cr_result *res,

@@ -29,7 +29,7 @@ struct cr_fd_slot {
 
 struct cr_plan {
   const struct cr_config *cfg;
-  uint64_t clone_flags;     /* every namespace but the network's (network.c) */
+  uint64_t clone_flags;     /* every namespace but the network's (helper.c) */
   bool new_network;         /* a new network namespace, made by the launcher's helper */
   bool caller_is_root;     /* ids: root writes the maps and may clear groups */
   uid_t outer_uid;         /* host ids the sandbox ids map to */
@@ -55,9 +55,13 @@ struct cr_plan {
 
   struct cr_bpf bpf;       /* len 0 = no filter */
 
-  /* bind sources opened (open_tree) by the init before anything is mounted;
+  /* bind sources (open_tree) and proc instances (fsmount) the init makes
+   * before anything is mounted;
    * index = filesystem entry, -1 for others */
   int *tree_fds;
+  /* the host's device nodes opened (open_tree) for each dev entry:
+   * CR_DEV_NODE_COUNT per filesystem entry, -1 for others */
+  int *dev_node_fds;
   /* st_dev of the filesystems the sandbox made itself (root, tmpfs, dev):
    * the only places where a mount point or file may be created */
   dev_t *own_devs;
@@ -72,10 +76,12 @@ struct cr_plan {
   /* pipes between launcher and init */
   int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
   int msg_rd, msg_wr;      /* init/payload -> launcher: struct cr_msg records */
-  int net_rd, net_wr;      /* launcher's helper -> init: the network namespace (a socket pair) */
+  int helper_rd, helper_wr; /* sandbox <-> the launcher's helper (helper.c), a socket pair */
 
   struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 };
+
+#define CR_DEV_NODE_COUNT 6 /* null zero full random urandom tty (mounts.c) */
 
 /* Sent by the launcher to the init when a limit or the grace period runs
  * out: the init kills every other process of the sandbox, reaps them, and
@@ -108,13 +114,16 @@ __attribute__((noreturn)) void cr_sandbox_init_main(const struct cr_plan *plan);
 void cr_payload_set_inherited(const struct cr_plan *plan);
 __attribute__((noreturn)) void cr_payload_main(const struct cr_plan *plan, int notify_sock);
 
-/* the network namespace (network.c) */
-int cr_network_make(const struct cr_plan *plan, int init_pidfd, cr_error *err);
-void cr_network_join(const struct cr_plan *plan);
+/* the launcher's helper (helper.c): network namespace, old root */
+int cr_helper_run(const struct cr_plan *plan, int init_pidfd, cr_error *err);
+void cr_helper_join_network(const struct cr_plan *plan);
+void cr_helper_root_pivoted(const struct cr_plan *plan);
+void cr_helper_wait_old_root_gone(int helper_sock);
 
-/* mount steps of the init; return 0 or -1 after cr_child_fail-style report */
-int cr_mount_open_sources(const struct cr_plan *plan);
-int cr_mount_build_root(const struct cr_plan *plan);
+/* mount steps of the init (they fail through cr_child_fail) */
+void cr_mount_open_sources(const struct cr_plan *plan);
+int cr_mount_enter_new_root(const struct cr_plan *plan);
+void cr_mount_build_root(const struct cr_plan *plan, int rootfd);
 
 /* async-signal-safe helpers for the sandbox side (child_util.c) */
 void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where,
