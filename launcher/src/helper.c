@@ -146,6 +146,7 @@ int cr_helper_run(const struct cr_plan *plan, int init_pidfd, cr_error *err) {
  * reports why. */
 void cr_helper_join_network(const struct cr_plan *plan) {
   if (!plan->new_network) return;
+  cr_wait_readable(plan->helper_rd);
   int ns = cr_recv_fd(plan->helper_rd);
   if (ns < 0) _exit(CR_EXIT_LAUNCHER_FAILED);
   if (setns(ns, CLONE_NEWNET) < 0) cr_child_fail(plan, errno, "network", "join the network namespace");

@@ -48,6 +48,7 @@ static void die_with_launcher(const struct cr_plan *plan) {
 static void wait_for_id_maps(const struct cr_plan *plan) {
   char go = 0;
   ssize_t n;
+  cr_wait_readable(plan->sync_rd);
   do n = read(plan->sync_rd, &go, 1);
   while (n < 0 && errno == EINTR);
   if (n != 1) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher died or gave up */
