@@ -160,14 +160,13 @@ static void install_filter(const struct cr_plan *plan, int notify_sock) {
   if (notify_sock >= 0) close(notify_sock);
 }
 
-static void exec_payload(const struct cr_plan *plan, int notify_sock, int helper_sock) {
+static void exec_payload(const struct cr_plan *plan, int notify_sock) {
   char found[4096];
   const char *program = resolve_program(plan, found, sizeof found);
   if (!program) {
     cr_child_report(plan, CR_MSG_EXEC_FAILED, errno, "exec", plan->argv[0]);
     _exit(errno == ENOENT ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE);
   }
-  cr_helper_wait_old_root_gone(helper_sock);
   install_filter(plan, notify_sock);
   cr_mark(plan->marks, CR_MARK_EXEC);
   execve(program, plan->argv, plan->envp);
@@ -201,9 +200,12 @@ void cr_payload_main(const struct cr_plan *shared, int notify_sock) {
   int helper_sock = fcntl(plan->helper_rd, F_DUPFD_CLOEXEC, plan->max_target + 1);
   if (helper_sock < 0) fail(plan, errno, "fds", "dup");
   arrange_fds(plan);
+  /* no path is resolved while the old root is still stacked on "/" */
+  cr_helper_wait_old_root_gone(helper_sock);
+  close(helper_sock);
   enter_cwd(plan);
   apply_rlimits(plan);
   drop_privileges(plan);
-  exec_payload(plan, moved_sock, helper_sock);
+  exec_payload(plan, moved_sock);
   _exit(CR_EXIT_LAUNCHER_FAILED);
 }

@@ -212,6 +212,19 @@ class EnvArgv(SandboxTest):
         self.assertEqual(dump["argv"], ["cr-probe", "dump", "x y"])
         self.assertEqual(dump["exe"], SANDBOX_PROBE)
 
+    def test_cwd_is_inside_the_new_root(self):
+        # The old root (the host's mounts) sits on the new root until the
+        # launcher's helper detaches it: a cwd entered before that would be
+        # the host's /tmp, which getcwd shows as "(unreachable)/tmp".
+        cfg = base_config()
+        cfg["process"]["cwd"] = "/tmp"
+        dump, _ = self.probe(cfg)
+        self.assertEqual(dump["cwd"], "/tmp")
+        st, _ = self.probe(cfg, probe_args=["stat", "."])
+        self.assertTrue(st["ok"], st)
+        self.assertNotEqual((st["dev"], st["ino"]), (os.stat("/tmp").st_dev, os.stat("/tmp").st_ino),
+                            "the payload's cwd is the host's /tmp")
+
     def test_default_sandbox_env(self):
         res = self.run_cr(None, args=["/usr/bin/env"])
         self.assertEqual(res.rc, 0, res.describe())
