@@ -12,8 +12,8 @@
  *     filling it), detaches the old root: the host's mounts that clone3
  *     copied. Detaching waits for an RCU grace period (~0.1 ms here), which
  *     the init spends building the root instead. The payload waits for
- *     "old root gone" right before its seccomp filter and execve: nothing
- *     of the sandbox runs while the old root is there.
+ *     "old root gone" before it resolves any path (its cwd, its program):
+ *     nothing of the sandbox runs while the old root is there.
  *
  * Messages on the helper socket (SOCK_SEQPACKET), in order:
  *   helper -> init     the network namespace (an fd), when one is made
@@ -162,7 +162,7 @@ void cr_helper_root_pivoted(const struct cr_plan *plan) {
   while (n < 0 && errno == EINTR);
 }
 
-/* Sandbox side (the payload), before its filter and execve, on its own copy
+/* Sandbox side (the payload), before it resolves any path, on its own copy
  * of the helper socket: at EOF the helper failed, and the payload must not
  * run. */
 void cr_helper_wait_old_root_gone(int helper_sock) {

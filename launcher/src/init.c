@@ -1,14 +1,15 @@
-/* Sandbox side: the init, pid 1 of the new pid namespace. It builds the
- * sandbox (ids, filesystem, hostname, the network namespace the launcher
- * made), forks the payload, then
- * gives up everything it held and only reaps, forwards signals and reports
- * the payload's end to the launcher. When it exits the kernel kills every
+/* Sandbox side: the init, pid 1 of the new pid namespace. It opens the bind
+ * sources, takes its ids, pivots into an empty tmpfs and fills it (the
+ * launcher's helper detaches the old root and makes the network namespace
+ * meanwhile, helper.c), sets the hostname and what the payload inherits,
+ * joins the network namespace and forks the payload; then it gives up
+ * everything it held and only reaps, forwards signals and reports the
+ * payload's end to the launcher. When it exits the kernel kills every
  * process left in the namespace. System calls only. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/seccomp.h>
-#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
