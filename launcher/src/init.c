@@ -69,9 +69,12 @@ static void wipe_launcher_strings(const struct cr_plan *plan) {
 static void become_sandbox_ids(const struct cr_plan *plan) {
   const struct cr_process *p = &plan->cfg->process;
   if (!plan->caller_is_root) return;
-  if (setgroups(0, NULL) < 0) fail(plan, errno, "ids", "clear supplementary groups");
-  if (setresgid(p->gid, p->gid, p->gid) < 0) fail(plan, errno, "ids", "setresgid");
-  if (setresuid(p->uid, p->uid, p->uid) < 0) fail(plan, errno, "ids", "setresuid");
+  /* Raw system calls: glibc's wrappers would make every thread of the
+   * process take the new ids, and this copy of a multithreaded host holds
+   * only one of them: they would wait forever for the others. */
+  if (syscall(SYS_setgroups, 0, NULL) < 0) fail(plan, errno, "ids", "clear supplementary groups");
+  if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(plan, errno, "ids", "setresgid");
+  if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(plan, errno, "ids", "setresuid");
   die_with_launcher(plan);
 }
 

@@ -1,13 +1,18 @@
-/* Soak: many runs in a row through the C API, in one host process, leave
- * nothing behind: no fd of this process, no zombie child, no mount, no
- * cgroup directory, no process of the sandbox.
+/* Soak: many runs through the C API, in one host process, leave nothing
+ * behind: no fd of this process, no zombie child, no mount, no cgroup
+ * directory, no process of the sandbox.
  *
- *   soak [RUNS]      (default 1000; CI runs fewer, see CMakeLists.txt)
+ *   soak [RUNS [THREADS]]   (default 1000 runs, 1 thread; CI runs fewer,
+ *                            see CMakeLists.txt)
  *
- * As root the runs also carry cgroup limits (memory, pids), so the cgroup
- * lifecycle and its watchdog are soaked too. */
+ * With THREADS > 1 the runs are shared by that many host threads, each
+ * calling cr_run at the same time as the others: the sandbox side of a run
+ * is a copy of a multithreaded process (no lock of another thread may be
+ * needed there). As root the runs also carry cgroup limits (memory, pids),
+ * so the cgroup lifecycle and its watchdog are soaked too. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +75,81 @@ static int has_zombie_child(void) {
   return si.si_pid != 0;
 }
 
+struct worker {
+  const struct cr_config *cfg;
+  int runs;
+  int failed;
+};
+
+static void *run_many(void *arg) {
+  struct worker *w = arg;
+  for (int i = 0; i < w->runs; i++) {
+    struct cr_result res;
+    cr_error err = {0};
+    if (cr_run(w->cfg, NULL, &res, &err) < 0 || res.exit_code != 0) {
+      fprintf(stderr, "run %d: exit %d\n", i, res.exit_code);
+      cr_error_print(&err, stderr);
+      w->failed = 1;
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
+static void *nothing(void *arg) { return arg; }
+
+/* A host that starts threads while it launches: a thread being created when
+ * cr_run clones is the case glibc's own set*id() wrappers would wait for
+ * forever in the sandbox's copy of the process. */
+static volatile int launching;
+
+static void *churn_threads(void *arg) {
+  while (launching) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, nothing, NULL) == 0) pthread_join(t, NULL);
+  }
+  return arg;
+}
+
+/* The runs, shared by `threads` threads (with thread churn beside them);
+ * 0 when every run exited 0. */
+static int run_all(const struct cr_config *cfg, int runs, int threads) {
+  struct worker w[64];
+  pthread_t t[64], churn;
+  int failed = 0;
+  if (threads == 1) {
+    w[0] = (struct worker){.cfg = cfg, .runs = runs};
+    run_many(&w[0]);
+    return w[0].failed;
+  }
+  launching = 1;
+  if (pthread_create(&churn, NULL, churn_threads, NULL) != 0) {
+    fprintf(stderr, "soak: pthread_create failed\n");
+    return 1;
+  }
+  for (int i = 0; i < threads; i++) {
+    w[i] = (struct worker){.cfg = cfg, .runs = runs / threads + (i < runs % threads)};
+    if (pthread_create(&t[i], NULL, run_many, &w[i]) != 0) {
+      fprintf(stderr, "soak: pthread_create failed\n");
+      return 1;
+    }
+  }
+  for (int i = 0; i < threads; i++) {
+    pthread_join(t[i], NULL);
+    failed |= w[i].failed;
+  }
+  launching = 0;
+  pthread_join(churn, NULL);
+  return failed;
+}
+
 int main(int argc, char **argv) {
   int runs = argc > 1 ? atoi(argv[1]) : 1000;
+  int threads = argc > 2 ? atoi(argv[2]) : 1;
+  if (runs < 1 || threads < 1 || threads > 64) {
+    fprintf(stderr, "usage: soak [RUNS [THREADS (1 to 64)]]\n");
+    return 2;
+  }
   const char *json = geteuid() == 0
       ? "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
         " \"limits\": {\"memory\": \"64M\", \"pids\": 32, \"time_ms\": 10000}}"
@@ -91,19 +169,13 @@ int main(int argc, char **argv) {
   }
   int fds0 = count_dir("/proc/self/fd"), mounts0 = count_lines("/proc/self/mountinfo");
   int cgroups0 = count_cgroup_dirs(), tasks0 = count_dir("/proc/self/task");
-  for (int i = 0; i < runs; i++) {
-    if (cr_run(cfg, NULL, &res, &err) < 0 || res.exit_code != 0) {
-      fprintf(stderr, "run %d: exit %d\n", i, res.exit_code);
-      cr_error_print(&err, stderr);
-      return 1;
-    }
-  }
+  if (run_all(cfg, runs, threads) != 0) return 1;
   int fds1 = count_dir("/proc/self/fd"), mounts1 = count_lines("/proc/self/mountinfo");
   int cgroups1 = count_cgroup_dirs(), tasks1 = count_dir("/proc/self/task");
   int zombie = has_zombie_child();
   cr_config_free(cfg);
-  printf("%d runs: fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, zombie %d\n",
-         runs, fds0, fds1, mounts0, mounts1, cgroups0, cgroups1, tasks0, tasks1, zombie);
+  printf("%d runs in %d thread(s): fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, "
+         "zombie %d\n", runs, threads, fds0, fds1, mounts0, mounts1, cgroups0, cgroups1, tasks0, tasks1, zombie);
   int failed = fds1 != fds0 || mounts1 != mounts0 || cgroups1 != cgroups0 || tasks1 != tasks0 || zombie;
   printf("%s\n", failed ? "soak: FAILED" : "soak: ok");
   return failed;
