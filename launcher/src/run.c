@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -172,14 +173,52 @@ static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_e
   return 0;
 }
 
+/* Dumpability belongs to the process, not to a thread: the runs of a
+ * multithreaded host share it. Nothing outside may read a launcher's memory
+ * while it holds a plan, so the first run in makes the process non-dumpable
+ * and the last one out restores it; and the init must be born dumpable (an
+ * ordinary user can write the id maps only of a dumpable process; it turns
+ * itself non-dumpable once they are written), so each clone3 happens under
+ * the lock with the process dumpable for that moment only. The init never
+ * touches the lock. */
+static pthread_mutex_t dumpable_lock = PTHREAD_MUTEX_INITIALIZER;
+static int runs_active;
+static int dumpable_before_runs;
+
+static int enter_run(cr_error *err) {
+  pthread_mutex_lock(&dumpable_lock);
+  int rc = 0;
+  if (runs_active == 0) {
+    dumpable_before_runs = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) rc = cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  }
+  if (rc == 0) runs_active++;
+  pthread_mutex_unlock(&dumpable_lock);
+  return rc;
+}
+
+static void leave_run(void) {
+  pthread_mutex_lock(&dumpable_lock);
+  if (--runs_active == 0 && dumpable_before_runs > 0) prctl(PR_SET_DUMPABLE, dumpable_before_runs, 0, 0, 0);
+  pthread_mutex_unlock(&dumpable_lock);
+}
+
+static pid_t clone_dumpable_init(struct cr_plan *plan, int *init_pidfd) {
+  pthread_mutex_lock(&dumpable_lock);
+  pid_t pid = prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0
+                  ? -1
+                  : cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), init_pidfd);
+  if (pid == 0) cr_sandbox_init_main(plan);
+  int saved = errno;
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  pthread_mutex_unlock(&dumpable_lock);
+  errno = saved;
+  return pid;
+}
+
 static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, int *init_pidfd, cr_error *err) {
-  /* The child inherits dumpability, and an ordinary user can write the id
-   * maps only of a dumpable process: the init is born dumpable and turns
-   * itself non-dumpable once the maps are written. */
-  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
   cr_mark(plan->marks, CR_MARK_PREPARED);
-  pid_t pid = cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), init_pidfd);
-  if (pid != 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  pid_t pid = clone_dumpable_init(plan, init_pidfd);
   if (pid < 0) {
     int saved = errno;
     return cr_fail(err, saved, "clone",
@@ -188,7 +227,6 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, int *init_pidfd,
                          "see /proc/sys/user/max_user_namespaces)"
                        : "cannot create the sandbox");
   }
-  if (pid == 0) cr_sandbox_init_main(plan);
   *init_pid = pid;
   /* Our copies of the sandbox's ends: only the sandbox may hold them. */
   close(plan->msg_wr);
@@ -269,9 +307,7 @@ int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struc
   memset(res, 0, sizeof *res);
   res->exit_code = CR_EXIT_LAUNCHER_FAILED;
   res->setup_failed = true;
-  /* Nothing outside may read the launcher's memory while it holds the plan. */
-  int was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return cr_fail(err, errno, "setup", "PR_SET_DUMPABLE");
+  if (enter_run(err) < 0) return -1;
   uint64_t *marks = timing_page();
   cr_mark(marks, CR_MARK_START);
   struct cr_plan plan;
@@ -283,6 +319,6 @@ int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struc
   }
   cr_plan_release(&plan);
   print_timing(marks);
-  if (was_dumpable > 0) prctl(PR_SET_DUMPABLE, was_dumpable, 0, 0, 0);
+  leave_run();
   return rc;
 }
