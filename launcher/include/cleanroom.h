@@ -12,9 +12,12 @@
  *
  * cr_run() is synchronous. It forks without running atfork handlers and the
  * children use only async-signal-safe calls, so a multi-threaded host may
- * call it (with forward_signals, its other threads must keep those signals
- * blocked). The host must not reap children it did not start (a SIGCHLD
- * handler calling waitpid(-1)) while a run is in progress. */
+ * call it, from several threads at once too (tests/launcher/soak.c runs 4
+ * at a time beside thread churn; with forward_signals, its other threads
+ * must keep those signals blocked). While runs are in progress the process
+ * is not dumpable; the last run restores what it was. The host must not
+ * reap children it did not start (a SIGCHLD handler calling waitpid(-1))
+ * while a run is in progress. */
 #ifndef CLEANROOM_H
 #define CLEANROOM_H
 
