@@ -79,6 +79,8 @@ static int make_network(struct helper *h) {
   if (ns < 0) return helper_fail(h, "network", "open the network namespace");
   if (cr_send_fd(h->plan->helper_wr, ns) < 0 && !init_gone())
     return helper_fail(h, "network", "send the network namespace to the init");
+  close(ns);
+  close(sock);
   return 0;
 }
 
