@@ -124,6 +124,10 @@ static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
   plan->msg_rd = msg_pipe[0];
   plan->msg_wr = msg_pipe[1];
+  /* read once the init has ended (run.c): what is there is all there is,
+   * even while another thread's child of a multithreaded host still holds a
+   * copy of the write end */
+  if (fcntl(plan->msg_rd, F_SETFL, O_NONBLOCK) < 0) return cr_fail(err, errno, "setup", "fcntl");
   int helper_pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, helper_pair) < 0)
     return cr_fail(err, errno, "setup", "socketpair");

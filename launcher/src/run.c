@@ -83,7 +83,9 @@ static int next_timeout(const struct supervision *sv) {
 }
 
 /* The sandbox's records wait in the pipe (a few, far below its size) until
- * the init has ended: one wakeup at the end instead of one per record. */
+ * the init has ended: one wakeup at the end instead of one per record. The
+ * payload and the init wrote theirs before they ended; the pipe's read end
+ * is non-blocking. */
 static void read_records(struct supervision *sv, const struct cr_plan *plan) {
   struct cr_msg msg;
   ssize_t got;
