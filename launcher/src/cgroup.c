@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,16 +121,14 @@ static int remove_cgroup(const char *dir, int version) {
 /* The watchdog: outside the sandbox, immune to the signals a terminal or a
  * process-group kill sends, holding nothing but its end of the socket. */
 static __attribute__((noreturn)) void watchdog_main(const struct cr_cgroups *cg, int sock) {
-  struct sigaction ign;
-  memset(&ign, 0, sizeof ign);
-  ign.sa_handler = SIG_IGN;
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD) (void)sigaction(sig, &ign, NULL);
+  (void)cr_set_signal_dispositions(SIG_IGN, SIGCHLD);
   sigset_t none;
   sigemptyset(&none);
   (void)sigprocmask(SIG_SETMASK, &none, NULL);
   (void)setsid();
-  (void)prctl(PR_SET_NAME, "cleanroom-wd", 0, 0, 0);
+  /* raw: a sanitizer's prctl interceptor records the name under a lock
+   * another thread of the host may have held at the clone */
+  (void)syscall(SYS_prctl, PR_SET_NAME, "cleanroom-wd", 0, 0, 0);
   int keep[1] = {sock};
   (void)cr_close_fds_except(keep, 1);
   char c;

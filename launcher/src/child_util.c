@@ -71,6 +71,30 @@ void cr_child_fail(const struct cr_plan *plan, int errnum, const char *where, co
   _exit(CR_EXIT_LAUNCHER_FAILED);
 }
 
+/* The kernel's struct sigaction: glibc's sigaction() refuses the two
+ * real-time signals it keeps for itself, but a host could have set them to
+ * SIG_IGN with the raw system call, and ignored signals survive execve. A
+ * raw call also bypasses a sanitizer's interceptor, whose locks another
+ * thread of the host may have held when this process was cloned. */
+struct kernel_sigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+};
+
+/* Every signal but SIGKILL, SIGSTOP and `except` (0 for none) to `handler`. */
+int cr_set_signal_dispositions(void (*handler)(int), int except) {
+  struct kernel_sigaction act;
+  memset(&act, 0, sizeof act);
+  act.handler = handler;
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP || sig == except) continue;
+    if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof act.mask) < 0) return -1;
+  }
+  return 0;
+}
+
 /* Take the capabilities in `drop` out of the bounding set (that needs
  * CAP_SETPCAP, still held). Each drop is a credentials change (about 1 us):
  * the init drops the payload's share once, before forking it, and the

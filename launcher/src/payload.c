@@ -31,25 +31,8 @@ static void start_new_session(const struct cr_plan *plan) {
   if (setsid() < 0) fail(plan, errno, "session", "setsid");
 }
 
-/* The kernel's struct sigaction: glibc's sigaction() refuses the two
- * real-time signals it keeps for itself, but a host could have set them to
- * SIG_IGN with the raw system call, and ignored signals survive execve. */
-struct kernel_sigaction {
-  void (*handler)(int);
-  unsigned long flags;
-  void (*restorer)(void);
-  uint64_t mask;
-};
-
 static void reset_signal_dispositions(const struct cr_plan *plan) {
-  struct kernel_sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.handler = SIG_DFL;
-  for (int sig = 1; sig <= 64; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask) < 0)
-      fail(plan, errno, "signals", "rt_sigaction");
-  }
+  if (cr_set_signal_dispositions(SIG_DFL, 0) < 0) fail(plan, errno, "signals", "rt_sigaction");
 }
 
 static void clear_signal_mask(const struct cr_plan *plan) {

@@ -139,6 +139,7 @@ int cr_set_capabilities(const struct cr_plan *plan, uint64_t keep);
 int cr_close_fds_except(const int *keep, size_t n_keep);
 pid_t cr_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
 void cr_wait_readable(int fd);
+int cr_set_signal_dispositions(void (*handler)(int), int except);
 int cr_send_fd(int sock, int fd);
 int cr_recv_fd(int sock);
 

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import pty
+import shutil
 import signal
 import socket
 import subprocess
@@ -586,23 +587,26 @@ class Mounts(SandboxTest):
             self.assertIn("nosuid", m["opts"], "bind %s without nosuid" % m["point"])
             self.assertIn("nodev", m["opts"], "bind %s without nodev" % m["point"])
 
-    @unittest.skipUnless(os.geteuid() == 0, "making a shared mount on the host needs root")
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"), "making a shared mount needs root and unshare(1)")
     def test_binds_of_shared_host_mounts_are_private(self):
-        # The namespace's copies of the host's shared mounts are slaves of
-        # them; a bind cloned from one must not be (no "master:"), or a
-        # mount the host makes there later would appear in the sandbox.
+        # The namespace's copies of the launcher's shared mounts are slaves of
+        # them; a bind cloned from one must not be (no "master:"), or a mount
+        # made there later would appear in the sandbox. The shared mount is
+        # made in a private mount namespace of its own, not on the host.
         src = self.make_dir("shared", 0o755)
-        subprocess.run(["mount", "--bind", src, src], check=True)
-        self.addCleanup(subprocess.run, ["umount", "-l", src], check=True)
-        subprocess.run(["mount", "--make-shared", src], check=True)
-        with open("/proc/self/mountinfo") as f:
-            host = [l.split(" ") for l in f if l.split(" ")[4] == src]
-        self.assertTrue(host and any(t.startswith("shared:") for t in host[-1][6:]),
-                        "test setup: %s is not a shared mount on the host" % src)
         cfg = base_config()
         cfg["filesystem"].append({"type": "bind", "source": src, "target": "/shared"})
-        dump, _ = self.probe(cfg)
-        mounts = mountinfo(dump)
+        cfg["process"]["args"] = [SANDBOX_PROBE, "dump"]
+        cmd = self.command(cfg)
+        setup = ('mount --bind "$1" "$1" && mount --make-shared "$1" && '
+                 'grep " $1 $1 " /proc/self/mountinfo | grep -q " shared:" || exit 99; '
+                 'shift; exec "$@"')
+        r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", setup, "sh", src] + cmd,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, env=dict(LAUNCHER_ENV),
+                           cwd=self.tmp, timeout=60)
+        self.assertNotEqual(r.returncode, 99, "test setup: %s is not a shared mount: %s" % (src, r.stderr))
+        self.assertEqual(r.returncode, 0, "the sandboxed probe did not exit 0: %s" % r.stderr)
+        mounts = mountinfo(json.loads(r.stdout))
         self.assertIn("/shared", [m["point"] for m in mounts])
         for m in mounts:
             self.assertEqual([t for t in m["tags"] if t.startswith(("master:", "shared:"))], [],
