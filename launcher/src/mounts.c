@@ -270,10 +270,10 @@ static void make_symlink(struct root_ctx *ctx, const char *target, const char *t
   close(dirfd);
 }
 
-/* Device nodes cannot be made in a user namespace: the host's, opened with
- * the bind sources, are bound. The mount point is made in the /dev folder
- * the sandbox just created (`devfd`), by name, so no path needs resolving
- * again (a launch makes six). Their flags are set all at once by mount_dev. */
+/* Device nodes cannot be made in a user namespace: the host's are bound,
+ * cloned with their flags along with the bind sources (open_dev_nodes). The
+ * mount point is made in the /dev folder the sandbox just created (`devfd`),
+ * by name, so no path needs resolving again (a launch makes six). */
 static const char *const dev_nodes[CR_DEV_NODE_COUNT] = {"null", "zero", "full", "random", "urandom", "tty"};
 
 static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, const char *name, int treefd) {
@@ -297,9 +297,6 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
   check_creatable(ctx, devfd, e->target);
   for (size_t i = 0; i < CR_DEV_NODE_COUNT; i++)
     bind_device(ctx, devfd, e->target, dev_nodes[i], ctx->plan->dev_node_fds[index * CR_DEV_NODE_COUNT + i]);
-  struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, .propagation = MS_PRIVATE};
-  if (mount_setattr(devfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-    fail(ctx, errno, "set mount flags of", e->target);
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
     if (symlinkat(links[i][1], devfd, links[i][0]) < 0) {
       join_path(path, sizeof path, e->target, links[i][0]);
@@ -389,8 +386,9 @@ static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
 /* First, while the host's tree is there: clone every bind source (with the
  * caller's own access rights) and the host's device nodes into detached
  * trees with their final flags, and make the proc instances, so a missing
- * source fails before the root exists. (Nothing needs the rest of the copied tree private: it is
- * detached right after the pivot, and a slave propagates nothing back.) */
+ * source fails before the root exists. (Nothing needs the rest of the
+ * copied tree private: it is detached right after the pivot, and a slave
+ * propagates nothing back.) */
 void cr_mount_open_sources(const struct cr_plan *plan) {
   struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "filesystem"};
   for (size_t i = 0; i < plan->cfg->n_fs; i++) {
