@@ -504,7 +504,12 @@ class AsNobody(LimitsTest):
         self.out = os.path.join(self.tmp, "out")
         os.mkdir(self.out)
         os.chown(self.out, NOBODY, NOBODY)
-        self.prefix = ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups"]
+        # Its own filter cache, removed with self.tmp (else /tmp/cleanroom-65534 stays).
+        cache = os.path.join(self.tmp, "cache")
+        os.mkdir(cache, 0o700)
+        os.chown(cache, NOBODY, NOBODY)
+        self.prefix = ["setpriv", "--reuid", str(NOBODY), "--regid", str(NOBODY), "--clear-groups",
+                       "env", "CLEANROOM_CACHE_DIR=" + cache]
         probe = self.config("true", {}, name="probe.json")
         p = subprocess.run(self.prefix + [self.bin, "run", probe], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, universal_newlines=True, timeout=30)
