@@ -280,9 +280,20 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
 }
 
 static const char *const mark_names[CR_MARK_COUNT] = {
-    "start", "plan prepared", "clone3 returned", "init running", "id maps written",
-    "init released", "bind sources open", "root built", "network joined",
-    "payload forked", "payload execve", "payload reaped", "init reaped"};
+    [CR_MARK_START] = "start",
+    [CR_MARK_PREPARED] = "plan prepared",
+    [CR_MARK_CLONED] = "clone3 returned",
+    [CR_MARK_INIT_RUNNING] = "init running",
+    [CR_MARK_MAPS_WRITTEN] = "id maps written",
+    [CR_MARK_SOURCES_OPEN] = "bind sources open",
+    [CR_MARK_INIT_GO] = "init released",
+    [CR_MARK_ROOT_BUILT] = "root built",
+    [CR_MARK_NET_JOINED] = "network joined",
+    [CR_MARK_PAYLOAD_FORKED] = "payload forked",
+    [CR_MARK_EXEC] = "payload execve",
+    [CR_MARK_PAYLOAD_ENDED] = "payload reaped",
+    [CR_MARK_DONE] = "init reaped",
+};
 
 /* CLEANROOM_DEBUG_TIMING=1: one shared page the sandbox's processes write
  * their clock marks into; printed after the run. */

@@ -14,10 +14,10 @@ enum cr_mark {
   CR_MARK_CLONED,         /* clone3 returned in the launcher */
   CR_MARK_INIT_RUNNING,   /* first instruction of the init */
   CR_MARK_MAPS_WRITTEN,   /* launcher wrote the id maps */
+  CR_MARK_SOURCES_OPEN,   /* bind sources, device nodes and proc made (before the maps) */
   CR_MARK_INIT_GO,        /* init saw the maps */
-  CR_MARK_SOURCES_OPEN,   /* bind sources cloned */
-  CR_MARK_ROOT_BUILT,     /* pivot_root done */
-  CR_MARK_NET_JOINED,     /* hostname set, the helper's network namespace joined */
+  CR_MARK_ROOT_BUILT,     /* new root filled and read-only */
+  CR_MARK_NET_JOINED,     /* hostname, inherited attributes, IPC namespace; network joined */
   CR_MARK_PAYLOAD_FORKED, /* payload's first instruction */
   CR_MARK_EXEC,           /* payload about to execve */
   CR_MARK_PAYLOAD_ENDED,  /* init reaped the payload */
