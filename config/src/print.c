@@ -271,7 +271,8 @@ static void print_string(struct strbuf *sb, const char *s) {
 
 static void print_number(struct strbuf *sb, double d) {
   char num[32];
-  if (d == (double)(long long)d && d >= -(double)CR_MAX_EXACT_INT && d <= (double)CR_MAX_EXACT_INT) {
+  /* in range before the cast: converting a larger double is undefined */
+  if (d >= -(double)CR_MAX_EXACT_INT && d <= (double)CR_MAX_EXACT_INT && d == (double)(long long)d) {
     snprintf(num, sizeof num, "%lld", (long long)d);
   } else {
     snprintf(num, sizeof num, "%.15g", d);

@@ -143,6 +143,20 @@ static void test_seccomp_forms(void) {
   cr_config_free(cfg);
 }
 
+/* An inline profile is printed number by number: a huge one must not be
+ * cast to an integer (undefined; the fuzzer found it), and every one must
+ * load back the same. */
+static void test_inline_profile_numbers(void) {
+  struct cr_config *cfg = load_ok(
+      Q("{'seccomp': {'n': [7.77e117, -1e300, 1e300, 1.5, 0.1, 4503599627370496]}}"));
+  if (!cfg) return;
+  char *text = cr_config_to_json(cfg);
+  CHECK(text && strstr(text, "[7.77e+117, -1e+300, 1e+300, 1.5, 0.1, 4503599627370496]"));
+  free(text);
+  check_round_trip(cfg, "inline profile numbers");
+  cr_config_free(cfg);
+}
+
 static void test_set_args_and_free(void) {
   struct cr_config *cfg = load_ok(Q("{'process': {'path': '/bin/busybox', 'args': ['sh', '-c', 'x']}}"));
   if (!cfg) return;
@@ -168,6 +182,7 @@ int main(void) {
   test_default_and_examples();
   test_rich_config();
   test_seccomp_forms();
+  test_inline_profile_numbers();
   test_set_args_and_free();
   remove_tree(dir);
   free(dir);
