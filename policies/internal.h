@@ -79,10 +79,24 @@ int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out);
 int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
                        struct cr_bpf *out, struct cr_policy_stats *stats, char **warning, cr_error *err);
 
-/* The on-disk cache of compiled programs (cache.c). load returns 1 on a hit
- * (printing the warning the compile gave), 0 on a miss; store is best-effort. */
-int cr_policy_cache_load(const char *text, uint64_t kept_caps, struct cr_bpf *out);
-void cr_policy_cache_store(const char *text, uint64_t kept_caps, const struct cr_bpf *bpf,
+/* ---- cache.c ------------------------------------------------------------ */
+
+#define CR_SHA256_SIZE 32
+
+void cr_sha256(const void *data, size_t len, uint8_t out[CR_SHA256_SIZE]);
+
+/* What a compiled program is looked up by: the profile text (by its
+ * SHA-256 and length) and the kept capabilities. */
+struct cr_cache_input {
+  uint8_t text_sha256[CR_SHA256_SIZE];
+  uint64_t text_len;
+  uint64_t kept_caps;
+};
+
+/* The on-disk cache of compiled programs. load returns 1 on a hit (printing
+ * the warning the compile gave), 0 on a miss; store is best-effort. */
+int cr_policy_cache_load(const struct cr_cache_input *in, struct cr_bpf *out);
+void cr_policy_cache_store(const struct cr_cache_input *in, const struct cr_bpf *bpf,
                            const char *warning);
 
 /* ---- export.c ---------------------------------------------------------- */

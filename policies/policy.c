@@ -9,9 +9,19 @@
 #include "cr/cleanup.h"
 #include "internal.h"
 
-/* Generated at build time from policies/default.json and strict.json. */
+/* Generated at build time from policies/default.json and strict.json, each
+ * with the SHA-256 of its text. */
 extern const char cr_policy_default_json[];
 extern const char cr_policy_strict_json[];
+extern const unsigned char cr_policy_default_json_sha256[CR_SHA256_SIZE];
+extern const unsigned char cr_policy_strict_json_sha256[CR_SHA256_SIZE];
+
+/* The SHA-256 of a built-in's text, NULL for other text. */
+static const unsigned char *builtin_sha256(const char *json) {
+  if (json == cr_policy_default_json) return cr_policy_default_json_sha256;
+  if (json == cr_policy_strict_json) return cr_policy_strict_json_sha256;
+  return NULL;
+}
 
 /* Profiles are a few hundred KiB at most; anything larger is a mistake. */
 #define MAX_PROFILE_SIZE (16u << 20)
@@ -71,11 +81,15 @@ int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_
                              struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
+  struct cr_cache_input key = {.text_len = strlen(json), .kept_caps = kept_caps};
+  const unsigned char *known = builtin_sha256(json);
+  if (known) memcpy(key.text_sha256, known, CR_SHA256_SIZE);
+  else if (!stats) cr_sha256(json, key.text_len, key.text_sha256);
   /* Statistics are only known from a real compile (`policy check`). */
-  if (!stats && cr_policy_cache_load(json, kept_caps, out)) return 0;
+  if (!stats && cr_policy_cache_load(&key, out)) return 0;
   cr_autofree char *warning = NULL;
   if (cr_profile_compile(json, label, kept_caps, out, stats, &warning, err) < 0) return -1;
-  if (!stats) cr_policy_cache_store(json, kept_caps, out, warning);
+  if (!stats) cr_policy_cache_store(&key, out, warning);
   return 0;
 }
 

