@@ -46,12 +46,7 @@ static int read_text(int fd, char *buf, size_t size) {
 }
 
 /* The whole file as a NUL-terminated string. */
-static char *read_profile(const char *path, const char *where, cr_error *err) {
-  cr_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    cr_fail(err, errno, where, "cannot open");
-    return NULL;
-  }
+static char *read_profile_fd(int fd, const char *where, cr_error *err) {
   struct stat st;
   if (fstat(fd, &st) < 0) {
     cr_fail(err, errno, where, "fstat");
@@ -93,15 +88,26 @@ int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_
   return 0;
 }
 
-int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
-                           struct cr_policy_stats *stats, cr_error *err) {
+int cr_policy_compile_fd(int fd, const char *label, uint64_t kept_caps, struct cr_bpf *out,
+                         struct cr_policy_stats *stats, cr_error *err) {
   char where[CR_ERROR_WHERE_MAX];
-  snprintf(where, sizeof where, "policy %s", path);
+  snprintf(where, sizeof where, "policy %s", label);
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
-  cr_autofree char *text = read_profile(path, where, err);
+  cr_autofree char *text = read_profile_fd(fd, where, err);
   if (!text) return -1;
-  return cr_policy_compile_string(text, path, kept_caps, out, stats, err);
+  return cr_policy_compile_string(text, label, kept_caps, out, stats, err);
+}
+
+int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
+                           struct cr_policy_stats *stats, cr_error *err) {
+  cr_autoclose int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    char where[CR_ERROR_WHERE_MAX];
+    snprintf(where, sizeof where, "policy %s", path);
+    return cr_fail(err, errno, where, "cannot open");
+  }
+  return cr_policy_compile_fd(fd, path, kept_caps, out, stats, err);
 }
 
 int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, struct cr_bpf *out,

@@ -233,13 +233,14 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
   close(plan->helper_wr); /* the launcher's end */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
-  /* with the launcher's own access rights, while it writes the id maps */
-  cr_mount_open_sources(plan);
-  cr_mark(plan->marks, CR_MARK_SOURCES_OPEN);
   wait_for_id_maps(plan);
   cr_mark(plan->marks, CR_MARK_INIT_GO);
   wipe_launcher_strings(plan);
   become_sandbox_ids(plan);
+  /* as the sandbox's ids: a bind source gives the sandbox no more than its
+   * host identity may reach */
+  cr_mount_open_sources(plan);
+  cr_mark(plan->marks, CR_MARK_SOURCES_OPEN);
   int rootfd = cr_mount_enter_new_root(plan);
   cr_helper_root_pivoted(plan);
   cr_mount_build_root(plan, rootfd);

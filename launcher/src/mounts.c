@@ -349,14 +349,25 @@ static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_
 
 /* A detached copy of `path` with flags `attrs`, private: the namespace's
  * copies of the host's shared mounts are slaves of them, and a mount the
- * host makes later must not appear in the sandbox. -1 when open_tree
- * failed, -2 when mount_setattr did (errno set). */
+ * host makes later must not appear in the sandbox. The path is resolved
+ * first without /proc magic links (a link to an open file of the launcher
+ * would bind what the launcher holds), by the init as the sandbox's ids:
+ * with the rights of the sandbox's host identity. -1 when the path could
+ * not be opened or cloned, -2 when mount_setattr failed (errno set). */
 static int clone_private_tree(const char *path, unsigned flags, unsigned attrs) {
-  int treefd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS};
+  int pathfd;
+  do pathfd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+  while (pathfd < 0 && errno == EAGAIN);
+  if (pathfd < 0) return -1;
+  int treefd = open_tree(pathfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | flags);
+  int saved = errno;
+  close(pathfd);
+  errno = saved;
   if (treefd < 0) return -1;
   struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
   if (mount_setattr(treefd, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE), &attr, sizeof attr) < 0) {
-    int saved = errno;
+    saved = errno;
     close(treefd);
     errno = saved;
     return -2;
@@ -364,11 +375,32 @@ static int clone_private_tree(const char *path, unsigned flags, unsigned attrs) 
   return treefd;
 }
 
+/* Why a host path could not be opened, with the identity that tried. */
+static __attribute__((noreturn)) void fail_host_path(struct root_ctx *ctx, int errnum, const char *what,
+                                                     const char *path) {
+  char text[4096 + 512], num[24];
+  cr_strlcpy(text, what, sizeof text);
+  cr_strlcat(text, " ", sizeof text);
+  cr_strlcat(text, path, sizeof text);
+  if (errnum == ELOOP) {
+    cr_strlcat(text, ": it leads through a /proc magic link (a link to an open file of cleanroom "
+                     "itself, refused) or too many symbolic links", sizeof text);
+  } else if (errnum == EACCES || errnum == EPERM) {
+    cr_strlcat(text, ": opened as uid ", sizeof text);
+    cr_strlcat(text, cr_fmt_uint(num, sizeof num, ctx->plan->outer_uid), sizeof text);
+    cr_strlcat(text, ctx->plan->caller_is_root
+                         ? " (the sandbox's host identity: cleanroom runs as root, the sandbox as "
+                           "process.host_uid), which may not reach it"
+                         : " (the sandbox's host identity), which may not reach it", sizeof text);
+  }
+  cr_child_fail(ctx->plan, errnum, ctx->where, text);
+}
+
 static void open_bind_source(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
   int treefd = clone_private_tree(e->source, AT_RECURSIVE, attrs);
   if (treefd == -1 && errno == ENOENT && e->optional) return;
-  if (treefd == -1) fail(ctx, errno, "bind source", e->source);
+  if (treefd == -1) fail_host_path(ctx, errno, "bind source", e->source);
   if (treefd == -2) fail(ctx, errno, "set mount flags of", e->source);
   ctx->plan->tree_fds[index] = treefd;
 }
@@ -384,7 +416,7 @@ static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
 }
 
 /* First, while the host's tree is there: clone every bind source (with the
- * caller's own access rights) and the host's device nodes into detached
+ * sandbox's host identity: the init has taken the sandbox's ids) and the host's device nodes into detached
  * trees with their final flags, and make the proc instances, so a missing
  * source fails before the root exists. (Nothing needs the rest of the
  * copied tree private: it is detached right after the pivot, and a slave

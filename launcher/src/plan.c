@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cr/cleanup.h"
+#include "identity.h"
 #include "sandbox.h"
 
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
@@ -31,18 +32,10 @@ static uint64_t clone_flags_of(unsigned ns) {
 }
 
 static int prepare_ids(struct cr_plan *plan, cr_error *err) {
-  const struct cr_process *p = &plan->cfg->process;
-  plan->caller_is_root = geteuid() == 0;
-  if (plan->caller_is_root) {
-    /* Never map host root: the sandbox ids map to an unprivileged host id. */
-    if (p->host_uid == 0 || p->host_gid == 0)
-      return cr_fail(err, 0, "process", "host_uid/host_gid 0 would run the sandbox as host root");
-    plan->outer_uid = p->host_uid;
-    plan->outer_gid = p->host_gid;
-  } else {
-    plan->outer_uid = geteuid();
-    plan->outer_gid = getegid();
-  }
+  if (cr_identity_of(plan->cfg, &plan->identity, err) < 0) return -1;
+  plan->caller_is_root = plan->identity.switched;
+  plan->outer_uid = plan->identity.uid;
+  plan->outer_gid = plan->identity.gid;
   return 0;
 }
 
@@ -59,9 +52,13 @@ static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd
   case CR_FD_NULL:
     return plan->null_fd;
   case CR_FD_PATH: {
-    int fd = open(e->path, e->open_flags | O_CLOEXEC | O_NOCTTY, 0666);
-    if (fd < 0) return cr_fail(err, errno, where, "open %s", e->path);
+    /* with the sandbox's rights: the config's author chose the name; and
+     * without blocking, should a FIFO have been planted there */
+    int fd = cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err);
+    if (fd < 0) return -1;
     plan->opened_fds[plan->n_opened++] = fd;
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+      return cr_fail(err, errno, where, "fcntl %s", e->path);
     return fd;
   }
   }
@@ -113,7 +110,13 @@ static int prepare_caps(struct cr_plan *plan, cr_error *err) {
 }
 
 static int prepare_filter(struct cr_plan *plan, cr_error *err) {
-  return cr_policy_compile(&plan->cfg->seccomp, plan->kept_caps, &plan->bpf, NULL, err);
+  const struct cr_seccomp_spec *spec = &plan->cfg->seccomp;
+  if (spec->kind != CR_SECCOMP_FILE)
+    return cr_policy_compile(spec, plan->kept_caps, &plan->bpf, NULL, err);
+  /* a profile file the config names is read with the sandbox's rights */
+  cr_autoclose int fd = cr_open_as(&plan->identity, spec->path, O_RDONLY | O_NONBLOCK, 0, "seccomp", err);
+  if (fd < 0) return -1;
+  return cr_policy_compile_fd(fd, spec->path, plan->kept_caps, &plan->bpf, NULL, err);
 }
 
 static int prepare_pipes(struct cr_plan *plan, cr_error *err) {

@@ -19,6 +19,7 @@
 #include "cleanroom.h"
 #include "cr/config.h"
 #include "cr/policy.h"
+#include "identity.h"
 #include "timing.h"
 
 /* One fd of the child's table: `source` is an fd of the launcher. */
@@ -31,6 +32,7 @@ struct cr_plan {
   const struct cr_config *cfg;
   uint64_t clone_flags;     /* every namespace but the network's (helper.c) */
   bool new_network;         /* a new network namespace, made by the launcher's helper */
+  struct cr_identity identity; /* the sandbox's host ids (identity.c) */
   bool caller_is_root;     /* ids: root writes the maps and may clear groups */
   uid_t outer_uid;         /* host ids the sandbox ids map to */
   gid_t outer_gid;

@@ -14,8 +14,8 @@ enum cr_mark {
   CR_MARK_CLONED,         /* clone3 returned in the launcher */
   CR_MARK_INIT_RUNNING,   /* first instruction of the init */
   CR_MARK_MAPS_WRITTEN,   /* launcher wrote the id maps */
-  CR_MARK_SOURCES_OPEN,   /* bind sources, device nodes and proc made (before the maps) */
   CR_MARK_INIT_GO,        /* init saw the maps */
+  CR_MARK_SOURCES_OPEN,   /* bind sources, device nodes and proc made (as the sandbox ids) */
   CR_MARK_ROOT_BUILT,     /* new root filled and read-only */
   CR_MARK_NET_JOINED,     /* hostname, inherited attributes, IPC namespace; network joined */
   CR_MARK_PAYLOAD_FORKED, /* payload's first instruction */

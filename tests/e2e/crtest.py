@@ -236,6 +236,15 @@ class SandboxTest(unittest.TestCase):
         os.chmod(p, mode)
         return p
 
+    def sandbox_dir(self, name):
+        """A folder the sandbox's host identity may create files in: host
+        paths a config names are opened with the sandbox's rights, and as
+        root the sandbox is uid 65534 on the host."""
+        p = self.make_dir(name, 0o755)
+        if os.getuid() == 0:
+            os.chown(p, expected_host_uid(), expected_host_uid())
+        return p
+
     def write_file(self, name, content, mode=0o644):
         p = self.path(name)
         with open(p, "w") as f:

@@ -92,7 +92,7 @@ class FdTable(SandboxTest):
         wr = self.write_file("out-w.txt", "OLD CONTENT THAT MUST GO\n", 0o666)
         ap = self.write_file("out-a.txt", "start-", 0o666)
         rw = self.write_file("out-rw.txt", "abcdef", 0o666)
-        fresh = self.path("fresh.txt")
+        fresh = os.path.join(self.sandbox_dir("out"), "fresh.txt")
         cfg = base_config(fds=[
             {"fd": 0, "null": True},
             {"fd": 1, "inherit": 1},
@@ -140,7 +140,7 @@ class FdTable(SandboxTest):
         wr = self.write_file("out-w.txt", "OLD CONTENT THAT MUST GO\n", 0o666)
         ap = self.write_file("out-a.txt", "start-", 0o666)
         rw = self.write_file("out-rw.txt", "abcdef", 0o666)
-        fresh = self.path("fresh.txt")
+        fresh = os.path.join(self.sandbox_dir("out"), "fresh.txt")
         cfg = base_config(fds=[
             {"fd": 1, "inherit": 1}, {"fd": 2, "inherit": 2},
             {"fd": 6, "path": rd, "mode": "r"},
@@ -163,6 +163,8 @@ class FdTable(SandboxTest):
         self.assertEqual(self.read_file(ap), "start-world", "mode a must append")
         self.assertEqual(self.read_file(rw), "abcdefXY")
         self.assertEqual(self.read_file(fresh), "new file", "mode w must create")
+        self.assertEqual(os.stat(fresh).st_uid, expected_host_uid(),
+                         "a file the config names is created with the sandbox's host identity")
         self.assertEqual(self.read_file(rd), "input-data\n", "mode r must not modify")
 
     def test_undeclared_std_fds_are_dev_null(self):

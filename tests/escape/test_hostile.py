@@ -12,7 +12,7 @@ import struct
 import subprocess
 import unittest
 
-from crtest import CLEANROOM, LAUNCHER_ENV, base_config
+from crtest import CLEANROOM, LAUNCHER_ENV, PROBE, SANDBOX_PROBE, base_config, expected_host_uid
 from esctest import EscapeTest
 
 AS_ROOT = os.geteuid() == 0
@@ -156,6 +156,135 @@ class FilterCachePoisoning(EscapeTest):
                                 "ATTACK WORKED: a default run got the colliding profile's program" + res.describe())
             self.assertNotEqual(res.rc, 0, res.describe())
             self.assertIn("Operation not permitted", res.err, res.describe())
+
+
+
+# ---------------------------------------------------------------------------
+# 2. A config's file names are not a key to the caller's rights. Whoever
+# owns the config's folder (a plugin author) plants a symlink, and the
+# launcher used to open it with the caller's rights and hand the result to
+# the sandbox: a root-only file, a folder the sandbox's user cannot
+# traverse, or through /proc/self/fd one of the launcher's own fds.
+# ---------------------------------------------------------------------------
+SECRET = "TOPSECRET-" + os.urandom(8).hex()
+
+
+class HostPaths(EscapeTest):
+
+    def unreachable_file(self):
+        """A file the sandbox's host identity may not read: as root, one
+        of root's own in a 0700 folder; as an ordinary user, /etc/shadow."""
+        if AS_ROOT:
+            d = self.make_dir("private", 0o700)
+            p = os.path.join(d, "secret")
+            with open(p, "w") as f:
+                f.write(SECRET + "\n")
+            os.chmod(p, 0o600)
+            return p
+        if os.access("/etc/shadow", os.R_OK) or not os.path.exists("/etc/shadow"):
+            self.skipTest("no file this user cannot read")
+        return "/etc/shadow"
+
+    def fd_config(self, path, mode="r"):
+        cfg = base_config(fds=[{"fd": 1, "inherit": 1}, {"fd": 2, "inherit": 2},
+                               {"fd": 3, "path": path, "mode": mode}])
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "fdio", "3:r"]
+        return cfg
+
+    def assert_refused(self, res, *mentions):
+        self.assertNotIn(SECRET, res.out, "ATTACK WORKED: the sandbox read the file" + res.describe())
+        self.assert_launcher_error(res, 125, mentions)
+
+    def test_fd_path_symlink_to_unreadable_file(self):
+        target = self.unreachable_file()
+        os.symlink(target, self.path("state.db"))
+        res = self.run_cr(self.fd_config("./state.db"))
+        self.assert_refused(res, "$.fds[2]", self.path("state.db"), "ermission denied",
+                            "uid %d" % expected_host_uid())
+
+    def test_fd_path_symlink_write_to_root_file(self):
+        if not AS_ROOT:
+            self.skipTest("needs root (a root-owned file the caller could write)")
+        target = self.unreachable_file()
+        os.symlink(target, self.path("out.log"))
+        res = self.run_cr(self.fd_config("./out.log", "w"))
+        self.assert_refused(res, "Permission denied")
+        with open(target) as f:
+            self.assertEqual(f.read(), SECRET + "\n", "ATTACK WORKED: the root-owned file was truncated")
+
+    def test_fd_path_through_symlinked_folder(self):
+        if AS_ROOT:
+            d = self.make_dir("closed", 0o700)
+            inner = os.path.join(d, "open")
+            os.mkdir(inner, 0o755)
+            with open(os.path.join(inner, "data"), "w") as f:
+                f.write(SECRET)
+            os.chmod(os.path.join(inner, "data"), 0o644)
+            os.symlink(inner, self.path("data"))
+        else:
+            os.symlink("/root", self.path("data"))
+            if os.access("/root", os.X_OK):
+                self.skipTest("/root is reachable by this user")
+        res = self.run_cr(self.fd_config("./data/data" if AS_ROOT else "./data/.bashrc"))
+        self.assert_refused(res, "ermission denied")
+
+    def test_fd_path_through_proc_self_fd(self):
+        """A link to /proc/self/fd/9 passed the config's /proc/self/fd check
+        and handed the sandbox the launcher's undeclared fd 9, deleted too."""
+        secret = self.write_file("launcher-secret", SECRET + "\n", 0o600)
+        os.symlink("/proc/self/fd/9", self.path("link"))
+        res = self.run_cr(self.fd_config("./link"), wrapper=["--open", "9:" + secret])
+        self.assert_refused(res, "magic link", self.path("link"))
+        os.unlink(secret)  # the same with the file deleted: only the fd holds it
+        res = self.run_cr(self.fd_config("./link"), wrapper=["--open", "9:" + secret])
+        self.assert_refused(res, "magic link")
+
+    def test_bind_source_symlink_to_unreachable_folder(self):
+        if AS_ROOT:
+            d = self.make_dir("closed", 0o700)
+            inner = os.path.join(d, "open")
+            os.mkdir(inner, 0o755)
+            with open(os.path.join(inner, "data"), "w") as f:
+                f.write(SECRET)
+            os.chmod(os.path.join(inner, "data"), 0o644)
+            os.symlink(inner, self.path("plugin"))
+        else:
+            if os.access("/root", os.X_OK):
+                self.skipTest("/root is reachable by this user")
+            os.symlink("/root/.", self.path("plugin"))  # a folder reached through /root
+        cfg = base_config()
+        cfg["filesystem"].append({"type": "bind", "source": "./plugin", "target": "/plugin"})
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "read", "/plugin/data"]
+        res = self.run_cr(cfg)
+        # (an ordinary user's config already fails to load: the user cannot reach the path)
+        self.assert_refused(res, self.path("plugin"), "ermission denied",
+                            *(["bind source", "uid %d" % expected_host_uid()] if AS_ROOT else []))
+
+    def test_bind_source_through_proc_self_fd(self):
+        secret = self.write_file("launcher-secret", SECRET + "\n", 0o644)
+        os.symlink("/proc/self/fd/9", self.path("plugin"))
+        cfg = base_config()
+        cfg["filesystem"].append({"type": "bind", "source": "./plugin", "target": "/plugin"})
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "read", "/plugin"]
+        os.unlink(secret)
+        res = self.run_cr(cfg, wrapper=["--open", "9:" + secret])
+        self.assert_refused(res, "bind source", "magic link")
+
+    def test_seccomp_profile_symlink_to_unreadable_file(self):
+        target = self.unreachable_file()
+        if AS_ROOT:  # a valid profile: it would compile and run
+            with open(target, "w") as f:
+                f.write('{"defaultAction": "SCMP_ACT_ALLOW", "comment": "%s"}' % SECRET)
+        os.symlink(target, self.path("profile.json"))
+        cfg = base_config(seccomp="./profile.json")
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "exit", "0"]
+        res = self.run_cr(cfg)
+        self.assertNotIn(SECRET, res.err, res.describe())
+        self.assert_refused(res, "seccomp", "Permission denied")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,12 @@ struct cr_policy_stats {
 int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, struct cr_bpf *out,
                       struct cr_policy_stats *stats, cr_error *err);
 
+/* Compile the profile read from `fd` (a regular file); `label` names it in
+ * errors. The launcher opens a profile file the config names itself, with
+ * the sandbox's host identity. */
+int cr_policy_compile_fd(int fd, const char *label, uint64_t kept_caps, struct cr_bpf *out,
+                         struct cr_policy_stats *stats, cr_error *err);
+
 /* Compile a profile file (for `cleanroom policy check|export`). */
 int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
                            struct cr_policy_stats *stats, cr_error *err);
