@@ -78,10 +78,18 @@ int cr_run(const struct cr_config *cfg, const struct cr_run_options *opts, struc
  * exists and is writable), so a bad path fails before anything starts. */
 int cr_report_check(const char *path, cr_error *err);
 
-/* Write the JSON report of a run to `path` atomically; `run_err` is the
- * error cr_run returned, if any (NULL or empty when none). */
+/* Write the JSON report of a run to `path` atomically, with the caller's
+ * rights; `run_err` is the error cr_run returned, if any (NULL or empty
+ * when none). */
 int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,
                     cr_error *err);
+
+/* The same for the report path the config names ("report"), checked and
+ * written with the sandbox's host identity (a config's file names are not
+ * a key to the caller's rights); nothing when the config names none. */
+int cr_report_check_config(const struct cr_config *cfg, cr_error *err);
+int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *res,
+                           const cr_error *run_err, cr_error *err);
 
 const char *cr_version(void);
 

@@ -89,8 +89,11 @@ static int cmd_run(int argc, char **argv) {
   struct cr_result res = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
   struct cr_run_options opts = {.forward_signals = true};
   int rc = load_run_config(&ra, &cfg, &err);
-  const char *report = ra.report_path ? ra.report_path : cfg ? cfg->report_path : NULL;
-  if (rc == 0 && report && cr_report_check(report, &err) < 0) {
+  /* --report is the caller's own choice; the config's "report" is written
+   * with the sandbox's host identity */
+  bool report = ra.report_path || (cfg && cfg->report_path);
+  if (rc == 0 && (ra.report_path ? cr_report_check(ra.report_path, &err)
+                                 : cr_report_check_config(cfg, &err)) < 0) {
     cr_error_print(&err, stderr);
     cr_config_free(cfg);
     return CR_EXIT_LAUNCHER_FAILED; /* nowhere to report: run nothing */
@@ -99,7 +102,8 @@ static int cmd_run(int argc, char **argv) {
   if (cr_error_is_set(&err)) cr_error_print(&err, stderr);
   if (report) {
     cr_error report_err = {0};
-    if (cr_report_write(report, &res, &err, &report_err) < 0) {
+    if ((ra.report_path ? cr_report_write(ra.report_path, &res, &err, &report_err)
+                        : cr_report_write_config(cfg, &res, &err, &report_err)) < 0) {
       cr_error_print(&report_err, stderr);
       if (!res.setup_failed) res.exit_code = CR_EXIT_LAUNCHER_FAILED;
     }

@@ -96,8 +96,9 @@ void cr_identity_leave(struct cr_identity_saved *saved) {
 }
 
 int cr_open_no_magiclinks(int dirfd, const char *path, int flags, mode_t mode) {
+  if (!(flags & O_PATH)) flags |= O_NOCTTY; /* openat2 takes nothing else with O_PATH */
   struct open_how how = {
-      .flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY),
+      .flags = (unsigned long long)(flags | O_CLOEXEC),
       .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
       .resolve = RESOLVE_NO_MAGICLINKS,
   };

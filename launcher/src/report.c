@@ -1,6 +1,9 @@
 /* The run report: what happened, as JSON a program can read. Written for
  * every run, failed setups included, atomically (temp file + rename) so a
- * reader never sees half a report. */
+ * reader never sees half a report. A report path the caller gives
+ * (--report) is written with the caller's rights; one the config names,
+ * with the sandbox's host identity (identity.c): the config's author must
+ * not choose a file the caller would overwrite. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cr/cleanup.h"
+#include <sys/random.h>
+
 #include "cleanroom.h"
+#include "cr/cleanup.h"
+#include "identity.h"
 
 /* "cgroup": null when no cgroup limit was asked for; otherwise the version
  * used ("v2", "v1", "hybrid", or null when none could be) and, per limit
@@ -67,43 +73,119 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   return o;
 }
 
-int cr_report_check(const char *path, cr_error *err) {
+/* The report's folder (a directory fd) and its file name in it. */
+static int open_report_folder(const char *path, const char **name, cr_error *err) {
   cr_autofree char *dir = strdup(path);
   if (!dir) return cr_fail(err, ENOMEM, "report", "allocate");
   char *slash = strrchr(dir, '/');
   const char *folder = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-  struct stat st;
-  if (stat(folder, &st) < 0) return cr_fail(err, errno, "report", "folder %s of %s", folder, path);
-  if (!S_ISDIR(st.st_mode)) return cr_fail(err, ENOTDIR, "report", "folder %s of %s", folder, path);
-  if (access(folder, W_OK) < 0) return cr_fail(err, errno, "report", "cannot write in %s", folder);
-  if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-    return cr_fail(err, EISDIR, "report", "%s", path);
-  return 0;
+  *name = slash ? strrchr(path, '/') + 1 : path;
+  if (!**name) return cr_fail(err, EISDIR, "report", "%s names a folder, not a file", path);
+  int fd = cr_open_no_magiclinks(AT_FDCWD, folder, O_PATH | O_DIRECTORY, 0);
+  if (fd < 0) return cr_fail(err, errno, "report", "folder %s of %s", folder, path);
+  return fd;
 }
 
-int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,
-                    cr_error *err) {
+static int check_as(const struct cr_identity *id, const char *path, cr_error *err) {
+  const char *name;
+  struct cr_identity_saved saved;
+  if (cr_identity_enter(id, &saved, err) < 0) return -1;
+  int dirfd = open_report_folder(path, &name, err);
+  int rc = dirfd < 0 ? -1 : 0;
+  struct stat st;
+  /* AT_EACCESS: the filesystem ids decide, as they will for the write */
+  if (rc == 0 && faccessat(dirfd, "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0) {
+    char who[256];
+    cr_identity_describe(id, who, sizeof who);
+    rc = cr_fail(err, errno, "report", "cannot write in the folder of %s %s", path, who);
+  } else if (rc == 0 && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+    rc = cr_fail(err, EISDIR, "report", "%s", path);
+  }
+  if (dirfd >= 0) close(dirfd);
+  cr_identity_leave(&saved);
+  return rc;
+}
+
+/* A name nobody can guess, so nobody can have made it first. */
+static int random_tmp_name(char *buf, size_t size, const char *name) {
+  unsigned char bytes[12];
+  if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) return -1;
+  char hex[2 * sizeof bytes + 1];
+  for (size_t i = 0; i < sizeof bytes; i++) snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+  return snprintf(buf, size, ".%.200s.%s.tmp", name, hex) < (int)size ? 0 : -1;
+}
+
+/* Write `text` to a fresh file in `dirfd`, then rename it to `name`. The
+ * file is created exclusively under an unpredictable name, never through a
+ * symlink and without blocking (no FIFO can be waiting there), and checked
+ * to be a regular file of ours before anything is written. */
+static int write_atomically(int dirfd, const char *name, const char *path, const char *text,
+                            uid_t owner, cr_error *err) {
+  char tmp[256];
+  int fd = -1;
+  for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
+    if (random_tmp_name(tmp, sizeof tmp, name) < 0) return cr_fail(err, errno, "report", "random name");
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) return cr_fail(err, errno, "report", "create a file next to %s", path);
+  }
+  if (fd < 0) return cr_fail(err, EEXIST, "report", "create a file next to %s", path);
+  struct stat st;
+  int rc = 0;
+  size_t len = strlen(text);
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != owner)
+    rc = cr_fail(err, EPERM, "report", "the new file next to %s is not a regular file of ours", path);
+  else if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0)
+    rc = cr_fail(err, errno, "report", "write next to %s", path);
+  else if (renameat(dirfd, tmp, dirfd, name) < 0)
+    rc = cr_fail(err, errno, "report", "rename to %s", path);
+  if (rc < 0) unlinkat(dirfd, tmp, 0);
+  close(fd);
+  return rc;
+}
+
+static int write_as(const struct cr_identity *id, const char *path, const struct cr_result *res,
+                    const cr_error *run_err, cr_error *err) {
   cJSON *o = report_object(res, run_err);
   cr_autofree char *text = o ? cJSON_Print(o) : NULL;
   cJSON_Delete(o);
   if (!text) return cr_fail(err, ENOMEM, "report", "build the report");
-  cr_autofree char *tmp = NULL;
-  if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-    tmp = NULL;
-    return cr_fail(err, ENOMEM, "report", "allocate");
-  }
-  cr_autoclose int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return cr_fail(err, errno, "report", "create %s", tmp);
-  size_t len = strlen(text);
-  if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-    int saved = errno;
-    unlink(tmp);
-    return cr_fail(err, saved, "report", "write %s", tmp);
-  }
-  if (rename(tmp, path) < 0) {
-    int saved = errno;
-    unlink(tmp);
-    return cr_fail(err, saved, "report", "rename to %s", path);
-  }
-  return 0;
+  struct cr_identity_saved saved;
+  if (cr_identity_enter(id, &saved, err) < 0) return -1;
+  const char *name;
+  int dirfd = open_report_folder(path, &name, err);
+  int rc = dirfd < 0 ? -1 : write_atomically(dirfd, name, path, text, id->uid, err);
+  if (dirfd >= 0) close(dirfd);
+  cr_identity_leave(&saved);
+  return rc;
+}
+
+static const struct cr_identity *caller_identity(struct cr_identity *id) {
+  *id = (struct cr_identity){.switched = false, .uid = geteuid(), .gid = getegid()};
+  return id;
+}
+
+int cr_report_check(const char *path, cr_error *err) {
+  struct cr_identity id;
+  return check_as(caller_identity(&id), path, err);
+}
+
+int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,
+                    cr_error *err) {
+  struct cr_identity id;
+  return write_as(caller_identity(&id), path, res, run_err, err);
+}
+
+int cr_report_check_config(const struct cr_config *cfg, cr_error *err) {
+  struct cr_identity id;
+  if (!cfg->report_path) return 0;
+  if (cr_identity_of(cfg, &id, err) < 0) return -1;
+  return check_as(&id, cfg->report_path, err);
+}
+
+int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *res,
+                           const cr_error *run_err, cr_error *err) {
+  struct cr_identity id;
+  if (!cfg->report_path) return 0;
+  if (cr_identity_of(cfg, &id, err) < 0) return -1;
+  return write_as(&id, cfg->report_path, res, run_err, err);
 }

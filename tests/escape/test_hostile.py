@@ -287,5 +287,70 @@ class HostPaths(EscapeTest):
         self.assert_refused(res, "seccomp", "Permission denied")
 
 
+
+# ---------------------------------------------------------------------------
+# 3. The run report. Its temporary file was <report>.tmp.<launcher pid>,
+# opened without O_EXCL or O_NONBLOCK: whoever made that name first in a
+# shared folder owned the final report, and a FIFO there hung the launcher
+# for ever after the payload ended.
+# ---------------------------------------------------------------------------
+class ReportFile(EscapeTest):
+
+    def sleeper(self, seconds="1"):
+        cfg = base_config()
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "sleep", seconds]
+        return cfg
+
+    def test_fifo_at_the_temporary_name_does_not_hang(self):
+        shared = self.make_dir("shared", 0o1777)
+        report = os.path.join(shared, "report.json")
+        p = self.start(self.sleeper(), report=report)
+        os.mkfifo("%s.tmp.%d" % (report, p.pid), 0o666)
+        try:
+            rc = p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            rc = None
+        self.assertIsNotNone(rc, "ATTACK WORKED: a FIFO at the report's temporary name hung the launcher")
+        self.assertEqual(rc, 0, p.stderr.read().decode())
+        with open(report) as f:
+            self.assertEqual(json.load(f)["exit_code"], 0)
+
+    def test_other_users_file_at_the_temporary_name_is_not_used(self):
+        if not AS_ROOT:
+            self.skipTest("needs root to act as a second user")
+        shared = self.make_dir("shared", 0o1777)
+        report = os.path.join(shared, "report.json")
+        p = self.start(self.sleeper(), report=report)
+        planted = "%s.tmp.%d" % (report, p.pid)
+        with open(planted, "w") as f:
+            f.write("{}")
+        os.chmod(planted, 0o666)
+        os.chown(planted, 12345, 12345)
+        self.assertEqual(p.wait(timeout=15), 0, p.stderr.read().decode())
+        st = os.stat(report)
+        self.assertEqual(st.st_uid, 0, "ATTACK WORKED: the final report belongs to the user who planted "
+                         "the temporary file (uid %d)" % st.st_uid)
+        self.assertEqual(os.stat(planted).st_ino != st.st_ino, True)
+
+    def test_report_named_by_the_config_is_written_with_the_sandbox_identity(self):
+        """A plugin's own config must not make root overwrite a file of its choice."""
+        if not AS_ROOT:
+            self.skipTest("an ordinary user's sandbox has the user's own rights")
+        victim = self.write_file("victim", "precious\n", 0o644)
+        cfg = self.sleeper("0")
+        cfg["report"] = victim
+        res = self.run_cr(cfg)
+        self.assertEqual(self.read_file(victim), "precious\n",
+                         "ATTACK WORKED: the config's report path overwrote a file only root may write")
+        self.assert_launcher_error(res, 125, ["report", "uid %d" % expected_host_uid()])
+        # A folder the sandbox's host identity may write in is fine.
+        out = self.sandbox_dir("reports")
+        cfg["report"] = os.path.join(out, "r.json")
+        res = self.run_cr(cfg)
+        self.assertEqual(res.rc, 0, res.describe())
+        self.assertEqual(os.stat(cfg["report"]).st_uid, expected_host_uid())
+
+
 if __name__ == "__main__":
     unittest.main()
