@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -91,12 +92,16 @@ static void enter_new_ipc_namespace(const struct cr_plan *plan) {
   if (unshare(CLONE_NEWIPC) < 0) fail(plan, errno, "ipc", "create the IPC namespace");
 }
 
+/* pid 1 gets only the signals it has a handler for, or has blocked: these
+ * are blocked and read from a signalfd. */
 static void block_signals(const struct cr_plan *plan, sigset_t *set) {
   sigemptyset(set);
   for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
     sigaddset(set, forwarded_signals[i]);
   sigaddset(set, SIGCHLD);
+  sigaddset(set, SIGCONT);
   sigaddset(set, CR_SIG_KILL_SANDBOX);
+  sigaddset(set, CR_SIG_STOP_SANDBOX);
   if (sigprocmask(SIG_BLOCK, set, NULL) < 0) fail(plan, errno, "init", "sigprocmask");
 }
 
@@ -157,15 +162,46 @@ static void kill_and_reap_all(pid_t payload, int *payload_status) {
   }
 }
 
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Milliseconds until limits.time_ms runs out (rounded up), -1 for none. */
+static int time_left_ms(const struct cr_plan *plan) {
+  if (!plan->deadline_ns) return -1;
+  uint64_t now = now_ns();
+  if (now >= plan->deadline_ns) return 0;
+  uint64_t left = (plan->deadline_ns - now + 999999) / 1000000;
+  return left > 1000000000 ? 1000000000 : (int)left;
+}
+
+/* Job control: every process of the sandbox stops, and the launcher hears
+ * so before it stops itself. */
+static void stop_sandbox(const struct cr_plan *plan) {
+  kill(-1, SIGSTOP);
+  struct cr_msg msg;
+  memset(&msg, 0, sizeof msg);
+  msg.kind = CR_MSG_STOPPED;
+  (void)cr_write_all(plan->msg_wr, &msg, sizeof msg);
+}
+
 static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_t payload,
                                                 int sigfd, int listener) {
   int execs_allowed = 1;
   int status = 0;
+  bool time_limit_hit = false;
   for (;;) {
     struct pollfd pfds[2] = {{.fd = sigfd, .events = POLLIN}, {.fd = listener, .events = POLLIN}};
-    int n = poll(pfds, listener >= 0 ? 2 : 1, -1);
+    int n = poll(pfds, listener >= 0 ? 2 : 1, time_left_ms(plan));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail(plan, errno, "init", "poll");
+    if (n == 0 && time_left_ms(plan) == 0) { /* limits.time_ms: the whole sandbox ends */
+      time_limit_hit = true;
+      kill_and_reap_all(payload, &status);
+      break;
+    }
     if (listener >= 0 && (pfds[1].revents & POLLIN)) answer_exec_notification(listener, &execs_allowed);
     if (listener >= 0 && (pfds[1].revents & (POLLHUP | POLLERR))) {
       close(listener);
@@ -174,21 +210,27 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, pid_
     if (!(pfds[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sigfd, &si, sizeof si) != sizeof si) continue;
-    if ((int)si.ssi_signo == CR_SIG_KILL_SANDBOX) {
+    int sig = (int)si.ssi_signo;
+    if (sig == CR_SIG_KILL_SANDBOX) {
       kill_and_reap_all(payload, &status);
       break;
     }
-    if (si.ssi_signo != SIGCHLD) {
-      kill(payload, (int)si.ssi_signo);
-      continue;
+    if (sig == CR_SIG_STOP_SANDBOX) {
+      stop_sandbox(plan);
+    } else if (sig == SIGCONT) {
+      kill(-1, SIGCONT);
+    } else if (sig != SIGCHLD) {
+      kill(payload, sig);
+    } else if (reap(payload, &status)) {
+      break;
     }
-    if (reap(payload, &status)) break;
   }
   cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
   struct cr_msg msg;
   memset(&msg, 0, sizeof msg);
   msg.kind = CR_MSG_PAYLOAD_ENDED;
   msg.wstatus = status;
+  msg.time_limit_hit = time_limit_hit;
   getrusage(RUSAGE_CHILDREN, &msg.usage);
   (void)cr_write_all(plan->msg_wr, &msg, sizeof msg);
   _exit(0);

@@ -4,6 +4,7 @@
  *   init go -> supervise (forward signals, time limit, read records) -> result
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,9 @@
 #include "sandbox.h"
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+/* With forward_signals, job control too: a stop of the launcher stops the
+ * sandbox first, a continue continues it. */
+static const int job_control_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT};
 
 const char *cr_version(void) { return CLEANROOM_VERSION; }
 
@@ -41,7 +46,9 @@ struct supervision {
   int init_pidfd;          /* readable once the init has ended */
   int sigfd;
   uint64_t started_ms;
-  uint64_t deadline_ms;    /* 0 = none */
+  /* limits.time_ms is the init's to enforce; should it not have ended the
+   * sandbox a second after, the launcher does (0 = no limit) */
+  uint64_t deadline_ms;
   uint64_t grace_until_ms; /* 0 = no termination in progress */
   int interrupts;
   bool got_record;
@@ -59,18 +66,117 @@ static void kill_sandbox(struct supervision *sv) {
   sv->hard_kill_ms = now_ms() + 1000;
 }
 
+static void on_record(struct supervision *sv, const struct cr_msg *msg) {
+  if (msg->kind == CR_MSG_STOPPED) return; /* only awaited (wait_until_stopped) */
+  /* The first failure wins; later records only follow from it. */
+  if (sv->got_record && sv->record.kind != CR_MSG_PAYLOAD_ENDED) return;
+  sv->record = *msg;
+  sv->got_record = true;
+}
+
+/* ---- job control ---------------------------------------------------------
+ *
+ * The payload runs in a session of its own, so the terminal's job control
+ * does not reach it: after ^Z it would go on running, with the terminal as
+ * fd 0, and read what the user types into the shell next. So a stop of the
+ * launcher (SIGTSTP, SIGTTIN, SIGTTOU) first stops every process of the
+ * sandbox (the init does, and says so), then the launcher itself; SIGCONT
+ * continues both. And while the launcher is in the background of a terminal
+ * the sandbox could read (a declared fd), the sandbox is stopped, as a
+ * background job that reads its terminal is: the launcher stops itself with
+ * SIGTTIN, and `fg` lets it go on. */
+
+/* A declared fd the sandbox could read the launcher's terminal from, while
+ * the launcher is not in the terminal's foreground process group. */
+static bool terminal_in_background(const struct cr_plan *plan) {
+  pid_t sid = getsid(0), pgrp = getpgrp();
+  for (size_t i = 0; i < plan->n_fds; i++) {
+    int fd = plan->fds[i].source;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || !isatty(fd)) continue;
+    if (tcgetsid(fd) != sid) continue; /* not our controlling terminal: no job control applies */
+    pid_t fg = tcgetpgrp(fd);
+    if (fg > 0 && fg != pgrp) return true;
+  }
+  return false;
+}
+
+/* Stop this process with `sig`, as its default action would; returns once
+ * continued (or at once, when the kernel discards the stop: an orphaned
+ * process group). The signal is blocked for the signalfd: send it, then let
+ * it through with its default action for that moment only. */
+static void stop_self(int sig) {
+  struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+  sigemptyset(&dfl.sa_mask);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  sigaction(sig, &dfl, &old);
+  kill(getpid(), sig);
+  sigprocmask(SIG_UNBLOCK, &one, NULL);
+  sigprocmask(SIG_BLOCK, &one, NULL);
+  sigaction(sig, &old, NULL);
+}
+
+/* The init's "stopped" record, or the init's end; at most a second. */
+static void wait_until_stopped(struct supervision *sv, const struct cr_plan *plan) {
+  uint64_t until = now_ms() + 1000;
+  for (uint64_t now = now_ms(); now < until; now = now_ms()) {
+    struct pollfd pfds[2] = {{.fd = plan->msg_rd, .events = POLLIN}, {.fd = sv->init_pidfd, .events = POLLIN}};
+    if (poll(pfds, 2, (int)(until - now)) <= 0 || (pfds[1].revents & POLLIN)) return;
+    struct cr_msg msg;
+    while (read(plan->msg_rd, &msg, sizeof msg) == sizeof msg) {
+      if (msg.kind == CR_MSG_STOPPED) return;
+      on_record(sv, &msg);
+    }
+  }
+}
+
+static void suspend(struct supervision *sv, const struct cr_plan *plan, int sig) {
+  kill(sv->init, CR_SIG_STOP_SANDBOX);
+  wait_until_stopped(sv, plan);
+  stop_self(sig);
+  kill(sv->init, SIGCONT); /* running again: so is the sandbox */
+}
+
 static void on_signal(struct supervision *sv, const struct cr_plan *plan, int sig) {
+  if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+    suspend(sv, plan, sig);
+    return;
+  }
   kill(sv->init, sig);
+  if (sig == SIGCONT) { /* `bg` continues a job without giving it the terminal */
+    if (terminal_in_background(plan)) suspend(sv, plan, SIGTTIN);
+    return;
+  }
   if (sig == SIGINT && ++sv->interrupts >= 2) kill_sandbox(sv); /* second ^C: no more waiting */
   if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && !sv->grace_until_ms)
     sv->grace_until_ms = now_ms() + plan->cfg->limits.kill_grace_ms;
 }
 
-static void on_record(struct supervision *sv, const struct cr_msg *msg) {
-  /* The first failure wins; later records only follow from it. */
-  if (sv->got_record && sv->record.kind != CR_MSG_PAYLOAD_ENDED) return;
-  sv->record = *msg;
-  sv->got_record = true;
+static bool sigcont_pending(void) {
+  sigset_t pending, cont;
+  sigemptyset(&cont);
+  sigaddset(&cont, SIGCONT);
+  if (sigpending(&pending) < 0 || !sigismember(&pending, SIGCONT)) return false;
+  struct timespec zero = {0, 0};
+  (void)sigtimedwait(&cont, NULL, &zero);
+  return true;
+}
+
+/* Before anything starts: in the background with a terminal the sandbox
+ * could read, wait (stopped) to be brought to the foreground. */
+static int wait_for_foreground(const struct cr_plan *plan, cr_error *err) {
+  while (terminal_in_background(plan)) {
+    stop_self(SIGTTIN);
+    if (!sigcont_pending())
+      return cr_fail(err, 0, "terminal",
+                     "cleanroom runs in the background of the terminal the sandbox would get as a "
+                     "declared fd, and cannot stop to wait for the foreground (an orphaned process "
+                     "group): the sandbox could read what is typed there; give it no terminal "
+                     "(</dev/null) or run it in the foreground");
+  }
+  return 0;
 }
 
 static int next_timeout(const struct supervision *sv) {
@@ -101,7 +207,7 @@ static void supervise(struct supervision *sv, const struct cr_plan *plan, struct
     if (n < 0 && errno != EINTR) break;
     uint64_t now = now_ms();
     if (sv->deadline_ms && now >= sv->deadline_ms && !sv->killed) {
-      res->time_limit_hit = true;
+      res->time_limit_hit = true; /* the init did not end the sandbox itself */
       kill_sandbox(sv);
     }
     if (sv->grace_until_ms && now >= sv->grace_until_ms) kill_sandbox(sv);
@@ -134,6 +240,7 @@ static int conclude(const struct supervision *sv, int init_status, struct cr_res
   const struct cr_msg *m = &sv->record;
   if (sv->got_record && m->kind == CR_MSG_PAYLOAD_ENDED) {
     result_from_status(res, m->wstatus);
+    if (m->time_limit_hit) res->time_limit_hit = true;
     res->user_ms = timeval_ms(m->usage.ru_utime);
     res->sys_ms = timeval_ms(m->usage.ru_stime);
     res->max_rss_kb = (uint64_t)m->usage.ru_maxrss;
@@ -149,7 +256,7 @@ static int conclude(const struct supervision *sv, int init_status, struct cr_res
     res->exit_code = CR_EXIT_LAUNCHER_FAILED;
     return cr_fail(err, m->errnum, m->where, "%s", m->what);
   }
-  if (sv->killed) { /* time limit, grace period or second ^C before the payload ended */
+  if (sv->killed) { /* grace period, second ^C, or the fallback time limit before the payload ended */
     res->term_signal = SIGKILL;
     res->exit_code = 128 + SIGKILL;
     return 0;
@@ -165,8 +272,10 @@ static int conclude(const struct supervision *sv, int init_status, struct cr_res
 static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_error *err) {
   sigset_t set;
   sigemptyset(&set);
-  if (forward)
+  if (forward) {
     for (size_t i = 0; i < CR_ARRAY_SIZE(forwarded_signals); i++) sigaddset(&set, forwarded_signals[i]);
+    for (size_t i = 0; i < CR_ARRAY_SIZE(job_control_signals); i++) sigaddset(&set, job_control_signals[i]);
+  }
   if (sigprocmask(SIG_BLOCK, &set, old) < 0) return cr_fail(err, errno, "signals", "sigprocmask");
   *sigfd = -1;
   if (!forward) return 0;
@@ -250,10 +359,19 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
                     cr_error *err) {
   struct supervision sv = {.init = -1, .init_pidfd = -1, .sigfd = -1, .started_ms = now_ms()};
   sigset_t old_mask;
-  if (block_forwarded_signals(opts && opts->forward_signals, &old_mask, &sv.sigfd, err) < 0) return -1;
-  int rc = start_sandbox(plan, &sv.init, &sv.init_pidfd, err);
+  bool forward = opts && opts->forward_signals;
+  if (block_forwarded_signals(forward, &old_mask, &sv.sigfd, err) < 0) return -1;
+  int rc = forward ? wait_for_foreground(plan, err) : 0;
+  sv.started_ms = now_ms(); /* not the time spent stopped in the background */
+  if (rc == 0 && plan->cfg->limits.time_ms) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    plan->deadline_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec +
+                        plan->cfg->limits.time_ms * 1000000u;
+  }
+  if (rc == 0) rc = start_sandbox(plan, &sv.init, &sv.init_pidfd, err);
   if (rc == 0) {
-    if (plan->cfg->limits.time_ms) sv.deadline_ms = sv.started_ms + plan->cfg->limits.time_ms;
+    if (plan->cfg->limits.time_ms) sv.deadline_ms = now_ms() + plan->cfg->limits.time_ms + 1000;
     supervise(&sv, plan, res);
     read_records(&sv, plan);
   } else {

@@ -74,6 +74,7 @@ struct cr_plan {
   unsigned long arg_start, arg_end, env_start, env_end;
 
   uint64_t *marks;         /* CLEANROOM_DEBUG_TIMING: a shared page of clock marks, else NULL */
+  uint64_t deadline_ns;    /* CLOCK_MONOTONIC end of limits.time_ms (the init enforces it), 0 = none */
 
   /* pipes between launcher and init */
   int sync_rd, sync_wr;    /* launcher -> init: "id maps written"; EOF = launcher died */
@@ -85,22 +86,30 @@ struct cr_plan {
 
 #define CR_DEV_NODE_COUNT 6 /* null zero full random urandom tty (mounts.c) */
 
-/* Sent by the launcher to the init when a limit or the grace period runs
- * out: the init kills every other process of the sandbox, reaps them, and
- * still reports (so the report keeps the sandbox's cpu time and memory). */
+/* Sent by the launcher to the init when the grace period runs out or the
+ * sandbox is to end: the init kills every other process of the sandbox,
+ * reaps them, and still reports (so the report keeps the sandbox's cpu time
+ * and memory). The init does the same itself when limits.time_ms runs out. */
 #define CR_SIG_KILL_SANDBOX (SIGRTMIN + 3)
+/* Job control: the launcher was told to stop (^Z, SIGTTIN, SIGTTOU). The
+ * init stops every other process of the sandbox and says so
+ * (CR_MSG_STOPPED) before the launcher stops itself; SIGCONT to the init
+ * continues them. */
+#define CR_SIG_STOP_SANDBOX (SIGRTMIN + 4)
 
 /* Records the sandbox sends to the launcher over msg pipe. */
 enum cr_msg_kind {
   CR_MSG_SETUP_FAILED = 1,  /* a setup step failed: exit 125 */
   CR_MSG_EXEC_FAILED,       /* execve of the payload failed: 126 / 127 */
   CR_MSG_PAYLOAD_ENDED,     /* wait status and resource usage of the sandbox */
+  CR_MSG_STOPPED,           /* the sandbox's processes are stopped (job control) */
 };
 
 struct cr_msg {
   int kind;
   int errnum;
   int wstatus;
+  int time_limit_hit;       /* PAYLOAD_ENDED: the init ended the sandbox at limits.time_ms */
   struct rusage usage;
   char where[64];
   char what[512];

@@ -8,8 +8,10 @@ import ctypes.util
 import json
 import os
 import random
+import signal
 import struct
 import subprocess
+import time
 import unittest
 
 from crtest import CLEANROOM, LAUNCHER_ENV, PROBE, SANDBOX_PROBE, base_config, expected_host_uid
@@ -350,6 +352,150 @@ class ReportFile(EscapeTest):
         res = self.run_cr(cfg)
         self.assertEqual(res.rc, 0, res.describe())
         self.assertEqual(os.stat(cfg["report"]).st_uid, expected_host_uid())
+
+
+
+# ---------------------------------------------------------------------------
+# 4. A suspended sandbox is suspended. The payload has a session of its own,
+# so ^Z (SIGTSTP to the launcher's process group) stopped only the launcher:
+# the payload went on, with the terminal as fd 0, reading what the user
+# typed next; and a 1 s time limit outlived a 3 s stop.
+# ---------------------------------------------------------------------------
+COUNTER = "i=0; while :; do i=$((i+1)); echo $i > /out/n; sleep 0.05; done"
+
+# A tiny job-control shell: a session with a pty as its terminal, the command
+# as a background job in it (fd 0 the pty). It reports how the job first
+# changes state; when stopped, it brings the job to the foreground (fg).
+JOB_SHELL = r"""
+import json, os, signal, sys, termios, fcntl, time
+signal.alarm(25)
+master, slave = os.openpty()
+out = {"events": []}
+leader = os.fork()
+if leader == 0:
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    job = os.fork()
+    if job == 0:
+        os.setpgid(0, 0)
+        os.dup2(slave, 0)
+        os.execv(sys.argv[1], sys.argv[1:])
+    os.setpgid(job, job)
+    events = []
+    while True:
+        _, st = os.waitpid(job, os.WUNTRACED)
+        if os.WIFSTOPPED(st):
+            events.append(["stopped", os.WSTOPSIG(st), os.path.exists(os.environ["MARKER"])])
+            os.tcsetpgrp(slave, job)
+            os.killpg(job, signal.SIGCONT)
+            continue
+        events.append(["exited", os.waitstatus_to_exitcode(st), os.path.exists(os.environ["MARKER"])])
+        break
+    with open(os.environ["EVENTS"], "w") as f:
+        json.dump(events, f)
+    os._exit(0)
+os.waitpid(leader, 0)
+"""
+
+
+def proc_state(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+        return data[data.rindex(")") + 2]
+    except (OSError, ValueError):
+        return None
+
+
+class JobControl(EscapeTest):
+
+    def counter_config(self, **limits):
+        out = self.sandbox_dir("out")
+        cfg = base_config(limits=limits) if limits else base_config()
+        cfg["filesystem"].append({"type": "bind", "source": out, "target": "/out", "writable": True})
+        cfg["process"]["path"] = "/bin/sh"
+        cfg["process"]["args"] = ["/bin/sh", "-c", COUNTER]
+        return cfg, os.path.join(out, "n")
+
+    def launch(self, cfg):
+        """The launcher in a process group of its own, in our session: a
+        job, whose group is not orphaned (stops would be discarded)."""
+        cmd = self.command(cfg)
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=dict(LAUNCHER_ENV), cwd=self.tmp,
+                             process_group=0)
+        self.addCleanup(self._reap, p)
+        return p
+
+    def count(self, path):
+        try:
+            with open(path) as f:
+                return int(f.read().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+    def wait_for(self, cond, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if cond():
+                return True
+            time.sleep(0.02)
+        return cond()
+
+    def test_tstp_stops_the_whole_sandbox(self):
+        cfg, counter = self.counter_config()
+        p = self.launch(cfg)
+        self.assertTrue(self.wait_for(lambda: self.count(counter) > 3), "test setup: the counter does not run")
+        os.killpg(p.pid, signal.SIGTSTP)
+        self.assertTrue(self.wait_for(lambda: proc_state(p.pid) == "T"), "the launcher did not stop")
+        time.sleep(0.2)
+        before = self.count(counter)
+        time.sleep(0.6)
+        after = self.count(counter)
+        self.assertEqual(before, after, "ATTACK WORKED: the payload kept running while cleanroom was "
+                         "stopped (%d -> %d)" % (before, after))
+        os.killpg(p.pid, signal.SIGCONT)
+        self.assertTrue(self.wait_for(lambda: self.count(counter) > after + 3),
+                        "the sandbox did not go on after SIGCONT")
+        p.terminate()
+        self.assertEqual(p.wait(timeout=10), 128 + signal.SIGTERM)
+
+    def test_time_limit_while_stopped(self):
+        cfg, counter = self.counter_config(time_ms=1000)
+        p = self.launch(cfg)
+        self.assertTrue(self.wait_for(lambda: self.count(counter) > 1), "test setup: the counter does not run")
+        t0 = time.monotonic()
+        os.killpg(p.pid, signal.SIGTSTP)
+        self.assertTrue(self.wait_for(lambda: proc_state(p.pid) == "T"), "the launcher did not stop")
+        time.sleep(0.2)
+        stopped_at = self.count(counter)
+        time.sleep(2.5)
+        self.assertEqual(self.count(counter), stopped_at, "the payload ran while cleanroom was stopped")
+        os.killpg(p.pid, signal.SIGCONT)
+        rc = p.wait(timeout=10)
+        waited = time.monotonic() - t0
+        self.assertEqual(rc, 128 + signal.SIGKILL, p.stderr.read().decode())
+        self.assertLess(waited, 4.5, "the run did not end right after SIGCONT (time_ms 1000, stopped 2.7 s)")
+        self.assertEqual(self.count(counter), stopped_at, "the payload ran after its time limit")
+
+    def test_background_job_with_the_terminal_is_stopped_until_foreground(self):
+        marker = os.path.join(self.sandbox_dir("out"), "ran")
+        cfg = base_config(fds=[{"fd": 0, "inherit": 0}, {"fd": 2, "inherit": 2}])
+        cfg["filesystem"].append({"type": "bind", "source": os.path.dirname(marker), "target": "/out",
+                                  "writable": True})
+        cfg["process"]["path"] = "/bin/sh"
+        cfg["process"]["args"] = ["/bin/sh", "-c", "echo > /out/ran"]
+        events = self.path("events.json")
+        env = dict(LAUNCHER_ENV, MARKER=marker, EVENTS=events)
+        subprocess.run(["/usr/bin/python3", "-c", JOB_SHELL] + self.command(cfg), env=env, timeout=40,
+                       cwd=self.tmp, stdin=subprocess.DEVNULL)
+        with open(events) as f:
+            ev = json.load(f)
+        self.assertEqual(ev[0][:2], ["stopped", signal.SIGTTIN],
+                         "a background cleanroom with the terminal as fd 0 was not stopped: %s" % ev)
+        self.assertFalse(ev[0][2], "ATTACK WORKED: the payload ran in the background with the terminal")
+        self.assertEqual(ev[-1], ["exited", 0, True], "after fg the run did not complete: %s" % ev)
 
 
 if __name__ == "__main__":
