@@ -69,6 +69,11 @@ bool get_bool(struct parse_ctx *ctx, const cJSON *item, const char *path, bool *
 bool get_uint(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64_t min, uint64_t max,
               uint64_t *out);
 bool get_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64_t *out);
+/* A tmpfs size: what get_size takes, or "N%" of the host's RAM (1 to 100). */
+bool get_tmpfs_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64_t *bytes,
+                    unsigned *percent);
+bool get_int(struct parse_ctx *ctx, const cJSON *item, const char *path, int64_t min, int64_t max,
+             int64_t *out);
 bool get_mode(struct parse_ctx *ctx, const cJSON *item, const char *path, mode_t max, mode_t *out);
 /* An exact non-negative integer <= max (JSON numbers are doubles: 1.5, 1e30, -1 fail). */
 bool json_uint(const cJSON *item, uint64_t max, uint64_t *out);

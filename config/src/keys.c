@@ -9,12 +9,12 @@
 
 static const char *const root_keys[] = {"process", "namespaces", "hostname", "filesystem", "fds",
                                         "seccomp", "capabilities", "network", "limits", "report"};
-static const char *const process_keys[] = {"path", "args",     "env",      "cwd",  "uid",
-                                           "gid",  "host_uid", "host_gid", "umask"};
+static const char *const process_keys[] = {"path",     "args",     "env",   "cwd",          "uid",
+                                           "gid",      "host_uid", "host_gid", "umask", "oom_score_adj"};
 static const char *const bind_keys[] = {"type", "source", "target", "writable", "optional"};
 static const char *const tmpfs_keys[] = {"type", "target", "size", "mode"};
 static const char *const proc_keys[] = {"type", "target"};
-static const char *const dev_keys[] = {"type", "target", "pts", "shm"};
+static const char *const dev_keys[] = {"type", "target", "pts", "shm", "shm_size"};
 static const char *const symlink_keys[] = {"type", "target", "to"};
 static const char *const file_keys[] = {"type", "target", "content", "mode"};
 static const char *const fd_keys[] = {"fd", "null", "inherit", "path", "mode"};

@@ -98,7 +98,7 @@ static void parse_tmpfs(struct parse_ctx *ctx, const cJSON *entry, const char *p
   const cJSON *v;
   e->mode = default_tmpfs_mode(e->target);
   if ((v = cJSON_GetObjectItemCaseSensitive(entry, "size")))
-    get_size(ctx, v, jpath_key(path, "size").s, &e->size);
+    get_tmpfs_size(ctx, v, jpath_key(path, "size").s, &e->size, &e->size_percent);
   if ((v = cJSON_GetObjectItemCaseSensitive(entry, "mode")))
     get_mode(ctx, v, jpath_key(path, "mode").s, 07777, &e->mode);
 }
@@ -108,6 +108,10 @@ static void parse_dev(struct parse_ctx *ctx, const cJSON *entry, const char *pat
   e->dev_shm = true;
   get_optional_bool(ctx, entry, path, "pts", &e->dev_pts);
   get_optional_bool(ctx, entry, path, "shm", &e->dev_shm);
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "shm_size");
+  struct jpath p = jpath_key(path, "shm_size");
+  if (v && get_tmpfs_size(ctx, v, p.s, &e->shm_size, &e->shm_size_percent) && !e->dev_shm)
+    diag_add(&ctx->diag, p.s, "needs \"shm\": true");
 }
 
 static void parse_symlink(struct parse_ctx *ctx, const cJSON *entry, const char *path,

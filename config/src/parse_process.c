@@ -93,4 +93,10 @@ void parse_process(struct parse_ctx *ctx, const cJSON *item) {
   parse_id(ctx, item, path, "host_gid", &proc->host_gid);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "umask")))
     get_mode(ctx, v, jpath_key(path, "umask").s, 0777, &proc->umask);
+  int64_t adj;
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "oom_score_adj")) &&
+      get_int(ctx, v, jpath_key(path, "oom_score_adj").s, -1000, 1000, &adj)) {
+    proc->has_oom_score_adj = true;
+    proc->oom_score_adj = (int)adj;
+  }
 }

@@ -56,6 +56,12 @@ static cJSON *add_size(struct builder *b, cJSON *parent, const char *key, uint64
   return add_string(b, parent, key, text);
 }
 
+static cJSON *add_percent(struct builder *b, cJSON *parent, const char *key, unsigned percent) {
+  char text[16];
+  snprintf(text, sizeof text, "%u%%", percent);
+  return add_string(b, parent, key, text);
+}
+
 static cJSON *add_mode(struct builder *b, cJSON *parent, const char *key, mode_t mode) {
   char octal[8];
   snprintf(octal, sizeof octal, "%04o", (unsigned)mode);
@@ -75,6 +81,7 @@ static void build_process(struct builder *b, cJSON *root, const struct cr_proces
   add_uint(b, obj, "host_uid", proc->host_uid);
   add_uint(b, obj, "host_gid", proc->host_gid);
   add_mode(b, obj, "umask", proc->umask);
+  if (proc->has_oom_score_adj) add(b, obj, "oom_score_adj", cJSON_CreateNumber(proc->oom_score_adj));
 }
 
 static void build_namespaces(struct builder *b, cJSON *root, unsigned namespaces) {
@@ -95,13 +102,16 @@ static void build_fs_entry(struct builder *b, cJSON *array, const struct cr_fs_e
       add(b, obj, "optional", cJSON_CreateBool(e->optional));
       break;
     case CR_FS_TMPFS:
-      if (e->size) add_size(b, obj, "size", e->size);
+      if (e->size_percent) add_percent(b, obj, "size", e->size_percent);
+      else if (e->size) add_size(b, obj, "size", e->size);
       add_mode(b, obj, "mode", e->mode);
       break;
     case CR_FS_PROC: break;
     case CR_FS_DEV:
       add(b, obj, "pts", cJSON_CreateBool(e->dev_pts));
       add(b, obj, "shm", cJSON_CreateBool(e->dev_shm));
+      if (e->shm_size_percent) add_percent(b, obj, "shm_size", e->shm_size_percent);
+      else if (e->shm_size) add_size(b, obj, "shm_size", e->shm_size);
       break;
     case CR_FS_SYMLINK: add_string(b, obj, "to", e->link_to); break;
     case CR_FS_FILE:

@@ -132,6 +132,36 @@ bool get_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64
   return false;
 }
 
+bool get_tmpfs_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64_t *bytes,
+                    unsigned *percent) {
+  const char *s = cJSON_IsString(item) ? item->valuestring : NULL;
+  size_t len = s ? strlen(s) : 0;
+  if (len >= 2 && s[len - 1] == '%') {
+    unsigned long v = 0;
+    if (strspn(s, "0123456789") == len - 1 && len <= 4 && (v = strtoul(s, NULL, 10)) >= 1 && v <= 100) {
+      *percent = (unsigned)v;
+      *bytes = 0;
+      return true;
+    }
+    diag_add(&ctx->diag, path, "invalid size \"%s\": a percentage of the host's memory is 1%% to 100%%",
+             quote(s).s);
+    return false;
+  }
+  *percent = 0;
+  return get_size(ctx, item, path, bytes);
+}
+
+bool get_int(struct parse_ctx *ctx, const cJSON *item, const char *path, int64_t min, int64_t max,
+             int64_t *out) {
+  if (cJSON_IsNumber(item) && item->valuedouble == (double)(int64_t)item->valuedouble &&
+      item->valuedouble >= (double)min && item->valuedouble <= (double)max) {
+    *out = (int64_t)item->valuedouble;
+    return true;
+  }
+  diag_add(&ctx->diag, path, "expected an integer from %lld to %lld", (long long)min, (long long)max);
+  return false;
+}
+
 bool get_mode(struct parse_ctx *ctx, const cJSON *item, const char *path, mode_t max, mode_t *out) {
   const char *s = cJSON_IsString(item) ? item->valuestring : NULL;
   size_t len = s ? strlen(s) : 0;

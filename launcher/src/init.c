@@ -79,6 +79,27 @@ static void become_sandbox_ids(const struct cr_plan *plan) {
   die_with_launcher(plan);
 }
 
+/* Declared: while the host's /proc is still there (the payload inherits
+ * it at fork). Raising needs no
+ * privilege; lowering below what the launcher had does, and what the
+ * sandbox cannot lower carries over (a ceiling). */
+static void set_oom_score_adj(const struct cr_plan *plan) {
+  const struct cr_process *p = &plan->cfg->process;
+  if (!p->has_oom_score_adj) return;
+  char text[16];
+  if (p->oom_score_adj < 0) {
+    text[0] = '-';
+    cr_fmt_uint(text + 1, sizeof text - 1, (unsigned long long)-(long long)p->oom_score_adj);
+  } else {
+    cr_fmt_uint(text, sizeof text, (unsigned long long)p->oom_score_adj);
+  }
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(plan, errno, "process.oom_score_adj", "open /proc/self/oom_score_adj");
+  if (cr_write_all(fd, text, strlen(text)) < 0 && errno != EACCES)
+    fail(plan, errno, "process.oom_score_adj", "write /proc/self/oom_score_adj");
+  close(fd);
+}
+
 static void set_hostname(const struct cr_plan *plan) {
   const char *name = plan->cfg->hostname;
   if (!name || !(plan->cfg->namespaces & CR_NS_UTS)) return;
@@ -275,6 +296,7 @@ void cr_sandbox_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
   close(plan->helper_wr); /* the launcher's end */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  set_oom_score_adj(plan); /* while it may still open its own /proc files (dumpable) */
   wait_for_id_maps(plan);
   cr_mark(plan->marks, CR_MARK_INIT_GO);
   wipe_launcher_strings(plan);

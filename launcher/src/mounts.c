@@ -221,16 +221,24 @@ static bool share_root_tmpfs(struct root_ctx *ctx, int dirfd, const char *target
   return true;
 }
 
+/* `size` bytes, or `percent` % of the host's RAM (tmpfs takes "25%" itself);
+ * both 0: the kernel's default. */
 static void mount_tmpfs_at(struct root_ctx *ctx, const char *target, unsigned long long size,
-                           unsigned mode, unsigned attrs) {
+                           unsigned percent, unsigned mode, unsigned attrs) {
   int dirfd = ensure_dir(ctx, target);
-  if (size == 0 && share_root_tmpfs(ctx, dirfd, target, mode, attrs)) {
+  if (size == 0 && percent == 0 && share_root_tmpfs(ctx, dirfd, target, mode, attrs)) {
     close(dirfd);
     return;
   }
   char size_s[24], mode_s[16];
   fmt_octal(mode_s, sizeof mode_s, mode);
-  const char *opts[] = {"mode", mode_s, size ? "size" : NULL, cr_fmt_uint(size_s, sizeof size_s, size), NULL};
+  if (percent) {
+    cr_fmt_uint(size_s, sizeof size_s, percent);
+    cr_strlcat(size_s, "%", sizeof size_s);
+  } else {
+    cr_fmt_uint(size_s, sizeof size_s, size);
+  }
+  const char *opts[] = {"mode", mode_s, size || percent ? "size" : NULL, size_s, NULL};
   int mntfd = new_fs(ctx, "tmpfs", opts, attrs);
   attach(ctx, mntfd, dirfd, target);
   remember_own_fs(ctx, mntfd);
@@ -291,7 +299,7 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
       {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
   };
   char path[4096];
-  mount_tmpfs_at(ctx, e->target, 0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  mount_tmpfs_at(ctx, e->target, 0, 0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
   int devfd = open_in_root(ctx->rootfd, e->target, O_PATH | O_DIRECTORY);
   if (devfd < 0) fail(ctx, errno, "open", e->target);
   check_creatable(ctx, devfd, e->target);
@@ -305,7 +313,7 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
   close(devfd);
   if (e->dev_shm) {
     join_path(path, sizeof path, e->target, "shm");
-    mount_tmpfs_at(ctx, path, 0, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    mount_tmpfs_at(ctx, path, e->shm_size, e->shm_size_percent, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   }
   if (e->dev_pts) {
     static const char *const pts_opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
@@ -318,6 +326,13 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
     join_path(path, sizeof path, e->target, "ptmx");
     make_symlink(ctx, path, "pts/ptmx");
   }
+  /* Nothing is created in /dev by a payload: read-only, it cannot fill
+   * the memory it lives in (the writable places are shm and pts). */
+  devfd = open_in_root(ctx->rootfd, e->target, O_PATH | O_DIRECTORY);
+  struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (devfd < 0 || mount_setattr(devfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+    fail(ctx, errno, "make read-only", e->target);
+  close(devfd);
 }
 
 static void write_file(struct root_ctx *ctx, const struct cr_fs_entry *e) {
@@ -338,7 +353,7 @@ static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_
   switch (e->type) {
   case CR_FS_BIND: mount_bind(ctx, index, e); break;
   case CR_FS_TMPFS:
-    mount_tmpfs_at(ctx, e->target, e->size, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    mount_tmpfs_at(ctx, e->target, e->size, e->size_percent, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
     break;
   case CR_FS_PROC: mount_proc(ctx, index, e); break;
   case CR_FS_DEV: mount_dev(ctx, index, e); break;

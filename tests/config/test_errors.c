@@ -32,7 +32,7 @@ static void test_unknown_keys(void) {
   /* A key that is not an identifier is quoted in the path. */
   expect_error(Q("{'process': {'args': ['a'], 'my key': 1}}"),
                "$.process[\"my key\"]: unknown key (valid keys: path, args, env, cwd, uid, gid, "
-               "host_uid, host_gid, umask)");
+               "host_uid, host_gid, umask, oom_score_adj)");
 }
 
 static void test_wrong_types(void) {
@@ -71,6 +71,22 @@ static void test_ranges(void) {
                "$.fds[0].fd: expected an integer from 0 to 65535");
   expect_error(Q("{'fds': [{'fd': 3, 'inherit': 2147483648}]}"),
                "$.fds[0].inherit: expected an integer from 0 to 2147483647");
+  expect_error(Q("{'process': {'args': ['a'], 'oom_score_adj': 1001}}"),
+               "$.process.oom_score_adj: expected an integer from -1000 to 1000");
+  expect_error(Q("{'process': {'args': ['a'], 'oom_score_adj': 1.5}}"),
+               "$.process.oom_score_adj: expected an integer from -1000 to 1000");
+  const char *percents[] = {"'0%'", "'101%'", "'5.5%'", "'%'", "'-5%'", "'1000%'"};
+  for (size_t i = 0; i < sizeof percents / sizeof *percents; i++) {
+    char json[256];
+    snprintf(json, sizeof json, "{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': %s}]}", percents[i]);
+    expect_error_part(Q(json), "$.filesystem[0].size: invalid size");
+  }
+  expect_error(Q("{'filesystem': [{'type': 'dev', 'target': '/dev', 'shm': false, 'shm_size': '1M'}]}"),
+               "$.filesystem[0].shm_size: needs \"shm\": true");
+  cfg = load_ok(Q("{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': '100%'}, "
+                  "{'type': 'dev', 'target': '/dev', 'shm_size': '64M'}]}"));
+  CHECK(cfg && cfg->fs[0].size_percent == 100 && cfg->fs[0].size == 0 && cfg->fs[1].shm_size == 64u << 20);
+  cr_config_free(cfg);
   expect_error(Q("{'limits': {'time_ms': 0}}"),
                "$.limits.time_ms: expected an integer from 1 to 9007199254740991");
   expect_error(Q("{'limits': {'pids': 0}}"), "$.limits.pids: expected an integer from 1 to 9007199254740991");

@@ -58,17 +58,23 @@ static void test_default(void) {
     CHECK(found);
   }
   CHECK(cfg->n_fs == 11);
-  CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 && cfg->fs[8].mode == 01777);
+  /* the default bounds the memory its tmpfs can pin (issue 11) */
+  CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 && cfg->fs[8].mode == 01777 &&
+        cfg->fs[8].size_percent == 25);
   CHECK(cfg->fs[9].type == CR_FS_PROC && strcmp(cfg->fs[9].target, "/proc") == 0);
-  CHECK(cfg->fs[10].type == CR_FS_DEV && !cfg->fs[10].dev_pts && cfg->fs[10].dev_shm);
+  CHECK(cfg->fs[10].type == CR_FS_DEV && !cfg->fs[10].dev_pts && cfg->fs[10].dev_shm &&
+        cfg->fs[10].shm_size_percent == 10);
+  CHECK(cfg->process.has_oom_score_adj && cfg->process.oom_score_adj == 500);
   CHECK(cfg->n_fds == 3);
   for (size_t i = 0; i < cfg->n_fds && i < 3; i++)
     CHECK(cfg->fds[i].fd == (int)i && cfg->fds[i].kind == CR_FD_INHERIT && cfg->fds[i].inherit_fd == (int)i);
   CHECK(cfg->seccomp.kind == CR_SECCOMP_BUILTIN && strcmp(cfg->seccomp.builtin_name, "default") == 0);
   CHECK(cfg->capabilities == 0);
   CHECK(cfg->network == CR_NETWORK_NONE);
-  CHECK(cfg->limits.n_rlimits == 1 && cfg->limits.rlimits[0].resource == RLIMIT_CORE &&
+  CHECK(cfg->limits.n_rlimits == 2 && cfg->limits.rlimits[0].resource == RLIMIT_CORE &&
         cfg->limits.rlimits[0].soft == 0 && cfg->limits.rlimits[0].hard == 0);
+  CHECK(cfg->limits.rlimits[1].resource == RLIMIT_NPROC && cfg->limits.rlimits[1].soft == 4096 &&
+        cfg->limits.rlimits[1].hard == 4096);
   CHECK(cfg->limits.time_ms == 0 && cfg->limits.memory == 0 && cfg->limits.kill_grace_ms == 2000);
   CHECK(cfg->report_path == NULL);
 

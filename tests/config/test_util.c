@@ -149,6 +149,8 @@ static bool processes_equal(const struct cr_process *a, const struct cr_process 
   DIFF(a->uid == b->uid && a->gid == b->gid, "process uid/gid");
   DIFF(a->host_uid == b->host_uid && a->host_gid == b->host_gid, "process host ids");
   DIFF(a->umask == b->umask, "process.umask");
+  DIFF(a->has_oom_score_adj == b->has_oom_score_adj && a->oom_score_adj == b->oom_score_adj,
+       "process.oom_score_adj");
   return equal;
 }
 
@@ -161,6 +163,8 @@ static bool fs_equal(const struct cr_fs_entry *a, const struct cr_fs_entry *b) {
   DIFF(a->writable == b->writable && a->optional == b->optional, "fs writable/optional");
   DIFF(a->dev_pts == b->dev_pts && a->dev_shm == b->dev_shm, "fs pts/shm");
   DIFF(a->size == b->size && a->mode == b->mode, "fs size/mode");
+  DIFF(a->size_percent == b->size_percent, "fs size percent");
+  DIFF(a->shm_size == b->shm_size && a->shm_size_percent == b->shm_size_percent, "fs shm_size");
   return equal;
 }
 

@@ -498,5 +498,98 @@ class JobControl(EscapeTest):
         self.assertEqual(ev[-1], ["exited", 0, True], "after fg the run did not complete: %s" % ev)
 
 
+
+# ---------------------------------------------------------------------------
+# 5. The built-in default protects the host from exhaustion: `cleanroom run
+# -- CMD` had no pids bound (5000 processes in 3.7 s) and /, /tmp and /dev
+# shared one unsized tmpfs of half the RAM, whose pages no OOM kill frees.
+# ---------------------------------------------------------------------------
+STATFS = r"""
+import json, os
+def size(p):
+    s = os.statvfs(p)
+    return s.f_blocks * s.f_frsize
+out = {"tmp": size("/tmp"), "shm": size("/dev/shm"), "writable": {}}
+for p in ("/x", "/dev/x", "/tmp/x", "/dev/shm/x"):
+    try:
+        open(p, "w").close()
+        out["writable"][p] = True
+    except OSError:
+        out["writable"][p] = False
+with open("/proc/self/limits") as f:
+    for line in f:
+        if line.startswith("Max processes"):
+            out["nproc"] = line.split()[2:4]
+with open("/proc/self/oom_score_adj") as f:
+    out["oom_score_adj"] = int(f.read())
+print(json.dumps(out))
+"""
+
+FORKS = r"""
+import os, sys, time
+n = 0
+try:
+    for _ in range(int(sys.argv[1])):
+        if os.fork() == 0:
+            time.sleep(float(sys.argv[2]))
+            os._exit(0)
+        n += 1
+except OSError as e:
+    print(n, e.errno, flush=True)
+    time.sleep(float(sys.argv[2]))
+    sys.exit(0)
+print(n, 0, flush=True)
+"""
+
+
+def mem_total():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+class DefaultBounds(EscapeTest):
+
+    def test_default_bounds_processes_tmpfs_and_oom_order(self):
+        res = self.run_cr(None, args=["/usr/bin/python3", "-c", STATFS])
+        self.assertEqual(res.rc, 0, res.describe())
+        out = json.loads(res.out)
+        total = mem_total()
+        self.assertEqual(out["nproc"], ["4096", "4096"], "the default has no process bound" + res.describe())
+        # tmpfs rounds its size to pages: 25% and 10% of RAM, within a page
+        self.assertAlmostEqual(out["tmp"], total // 4, delta=8192, msg="/tmp is not 25% of RAM")
+        self.assertAlmostEqual(out["shm"], total // 10, delta=8192, msg="/dev/shm is not 10% of RAM")
+        self.assertEqual(out["writable"], {"/x": False, "/dev/x": False, "/tmp/x": True, "/dev/shm/x": True},
+                         "only the sized tmpfs may take writes" + res.describe())
+        self.assertEqual(out["oom_score_adj"], 500, "the OOM killer does not take the sandbox first")
+
+    def test_process_bound_holds_per_sandbox(self):
+        """RLIMIT_NPROC counts per user namespace: each sandbox has its own
+        budget, and one sandbox cannot use up another's."""
+        d = self.sandbox_dir("w")
+        with open(os.path.join(d, "forks.py"), "w") as f:
+            f.write(FORKS)
+        os.chmod(os.path.join(d, "forks.py"), 0o644)
+
+        def cfg():
+            c = base_config(limits={"rlimits": {"NPROC": 40}})
+            c["filesystem"].append({"type": "bind", "source": d, "target": "/w"})
+            c["process"]["path"] = "/usr/bin/python3"
+            return c
+        first = self.start(cfg(), args=["/usr/bin/python3", "/w/forks.py", "1000", "3"])
+        line = self.read_line(first, timeout=20)
+        n, err = map(int, line.split())
+        self.assertEqual(err, 11, "fork did not fail with EAGAIN at the bound: %s" % line)
+        self.assertLessEqual(n, 40, "the sandbox forked %d processes under NPROC 40" % n)
+        self.assertGreaterEqual(n, 30, "test setup: too few forks before the bound (%d)" % n)
+        # the first one still holds its processes: a second sandbox gets its own budget
+        res = self.run_cr(cfg(), args=["/usr/bin/python3", "/w/forks.py", "20", "0"])
+        self.assertEqual(res.rc, 0, res.describe())
+        self.assertEqual(res.out.split(), ["20", "0"], "one sandbox used up another's budget" + res.describe())
+        first.wait(timeout=20)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -51,7 +51,10 @@ struct cr_fs_entry {
   bool optional;       /* bind: skip when the source does not exist */
   bool dev_pts;        /* dev: also a private /dev/pts (JSON "pts") */
   bool dev_shm;        /* dev: also a tmpfs /dev/shm (JSON "shm", default true) */
-  uint64_t size;       /* tmpfs: bytes, 0 = kernel default */
+  uint64_t size;       /* tmpfs: bytes, 0 = kernel default (or size_percent) */
+  unsigned size_percent; /* tmpfs: 1-100 % of the host's RAM ("25%"), 0 = not a percentage */
+  uint64_t shm_size;   /* dev: size of /dev/shm in bytes (or shm_size_percent) */
+  unsigned shm_size_percent;
   mode_t mode;         /* tmpfs: default 01777 for /tmp-like, file: default 0444 */
 };
 
@@ -125,6 +128,8 @@ struct cr_process {
   uint32_t uid, gid;       /* ids inside the user namespace */
   uint32_t host_uid, host_gid; /* host ids they map to when the caller is root */
   mode_t umask;
+  bool has_oom_score_adj;  /* oom_score_adj set for the sandbox */
+  int oom_score_adj;       /* -1000..1000; lowering it needs privilege the sandbox lacks */
 };
 
 struct cr_config {
