@@ -4,8 +4,9 @@
  * Per controller: cgroup v2 when the parent offers the controller (enabled
  * in its cgroup.subtree_control, by us if need be), otherwise the v1
  * hierarchy of that controller. The directories are named
- * cleanroom-<launcher pid>-<counter>. Whatever is used, a watchdog process
- * removes it if the launcher dies. */
+ * cleanroom-<launcher pid>-<64 random bits>, and one that exists already is
+ * never used or removed. Whatever is used, a watchdog process removes it if
+ * the launcher dies. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -347,6 +349,14 @@ static int start_watchdog(struct cr_cgroups *cg, char *why, size_t why_size) {
     snprintf(why, why_size, "cannot start the cgroup watchdog: socketpair: %s", strerror(errno));
     return -1;
   }
+  sv[0] = cr_fd_above_stdio(sv[0]);
+  sv[1] = cr_fd_above_stdio(sv[1]);
+  if (sv[0] < 0 || sv[1] < 0) {
+    snprintf(why, why_size, "cannot start the cgroup watchdog: fcntl: %s", strerror(errno));
+    if (sv[0] >= 0) close(sv[0]);
+    if (sv[1] >= 0) close(sv[1]);
+    return -1;
+  }
   /* raw clone3 like the sandbox init: no atfork handlers of an embedding host run */
   pid_t pid = cr_clone3(0, -1, NULL);
   if (pid == 0) watchdog_main(cg, sv[1]);
@@ -375,12 +385,20 @@ static void stop_watchdog(struct cr_cgroups *cg, bool all_removed) {
   cg->watchdog = -1;
 }
 
+/* The name is random (cgroup_name): one that exists is someone else's, and
+ * is never touched, let alone emptied. */
 static int make_dir(struct cr_cgroup_dir *d) {
-  if (mkdir(d->path, 0755) == 0) return d->created = true, 0;
-  if (errno != EEXIST) return -1;
-  /* Only a dead launcher with our pid can have made it: clear it out. */
-  if (remove_cgroup(d->path, d->version) < 0 || mkdir(d->path, 0755) < 0) return -1;
+  if (mkdir(d->path, 0755) < 0) return -1;
   d->created = true;
+  return 0;
+}
+
+/* cleanroom-<pid>-<random>: unique across pid namespaces (where two
+ * launchers can have the same pid) without any coordination. */
+static int cgroup_name(char *buf, size_t size) {
+  uint64_t r;
+  if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) return -1;
+  snprintf(buf, size, "cleanroom-%d-%016llx", (int)getpid(), (unsigned long long)r);
   return 0;
 }
 
@@ -471,9 +489,8 @@ int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cr_e
   for (int c = 0; c < CR_CG_COUNT; c++) any |= wanted(limits, c);
   if (!any) return 0; /* zero cost when no cgroup limit is set */
 
-  static unsigned counter;
   char name[64];
-  snprintf(name, sizeof name, "cleanroom-%d-%u", (int)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+  if (cgroup_name(name, sizeof name) < 0) return cr_fail(err, errno, "limits", "getrandom");
   if (locate(cg, limits, name, err) < 0) return -1;
   if (cg->n_dirs == 0) return 0; /* every limit was optional and none could be applied */
 
@@ -521,7 +538,7 @@ int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cr_e
     if (!used && d->created) {
       if (remove_cgroup(d->path, d->version) == 0) d->created = false;
     } else if (used && d->version == 2) {
-      cg->v2_fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      cg->v2_fd = cr_fd_above_stdio(open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC));
       if (cg->v2_fd < 0) {
         int saved = errno;
         for (int c = 0; c < CR_CG_COUNT; c++)

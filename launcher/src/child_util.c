@@ -1,6 +1,7 @@
 /* Async-signal-safe helpers for the sandbox side: after clone the child
  * processes use only these, plain system calls and the prepared plan. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -93,6 +94,18 @@ int cr_set_signal_dispositions(void (*handler)(int), int except) {
     if (syscall(SYS_rt_sigaction, sig, &act, NULL, sizeof act.mask) < 0) return -1;
   }
   return 0;
+}
+
+/* A host may run with fd 0, 1 or 2 closed: an fd of cleanroom's own must
+ * not take such a number, where a config's "inherit" of it (or a write to
+ * stderr) would reach it. Moves `fd` (close-on-exec) to 3 or above. */
+int cr_fd_above_stdio(int fd) {
+  if (fd < 0 || fd > 2) return fd;
+  int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return moved;
 }
 
 /* Take the capabilities in `drop` out of the bounding set (that needs

@@ -164,7 +164,19 @@ static int cmd_policy(int argc, char **argv) {
   return rc == 0 ? 0 : print_error(&err);
 }
 
+/* Started with fd 0, 1 or 2 closed, the next file opened would take that
+ * number and every message for stderr would go into it: each closed one
+ * becomes /dev/null first thing. */
+static void make_stdio_safe(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int null_fd = open("/dev/null", O_RDWR | O_NOCTTY); /* the lowest free number: fd */
+    if (null_fd >= 0 && null_fd != fd) close(null_fd);
+  }
+}
+
 int cr_cli_main(int argc, char **argv) {
+  make_stdio_safe();
   if (argc < 2) {
     fputs(usage_text, stderr);
     return CR_EXIT_LAUNCHER_FAILED;

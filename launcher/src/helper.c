@@ -93,11 +93,20 @@ static int release_init(const struct cr_plan *plan) {
 }
 
 /* The init waits for this byte before it builds anything. Joining through
- * a pidfd needs ptrace access to the init: it is dumpable until then. */
+ * a pidfd needs ptrace access to the init: it is dumpable until then. An
+ * init that is gone has failed and said why: then the helper has nothing to
+ * do (1, no error of its own). */
 static int join_sandbox(struct helper *h) {
-  if (setns(h->init_pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0)
-    return helper_fail(h, "setup", "join the sandbox's user and mount namespaces");
-  if (release_init(h->plan) < 0) return helper_fail(h, "setup", "signal the sandbox");
+  if (setns(h->init_pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+    if (errno == ESRCH) return 1;
+    helper_fail(h, "setup", "join the sandbox's user and mount namespaces");
+    return -1;
+  }
+  if (release_init(h->plan) < 0) {
+    if (errno == EPIPE) return 1;
+    helper_fail(h, "setup", "signal the sandbox");
+    return -1;
+  }
   return 0;
 }
 
@@ -119,7 +128,9 @@ static int detach_old_root(struct helper *h) {
 
 static int helper_main(void *arg) {
   struct helper *h = arg;
-  _exit(join_sandbox(h) || (h->plan->new_network && make_network(h)) || detach_old_root(h));
+  int joined = join_sandbox(h);
+  if (joined != 0) _exit(joined > 0 ? 0 : 1);
+  _exit((h->plan->new_network && make_network(h)) || detach_old_root(h));
 }
 
 /* Launcher side, once the id maps are written: returns when the helper is

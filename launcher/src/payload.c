@@ -45,6 +45,19 @@ static void clear_signal_mask(const struct cr_plan *plan) {
  * that no dup2 can overwrite a source still to be placed (3->4 and 4->3 at
  * once); every other fd is then marked close-on-exec. Returns the msg fd's
  * new number. */
+/* The table is laid out above its highest target: room for those fd
+ * numbers under RLIMIT_NOFILE (the hard limit was checked in the plan),
+ * for that moment only. Returns the limit to restore, rlim_cur 0 for none. */
+static struct rlimit make_room_for_fds(const struct cr_plan *plan) {
+  struct rlimit rl, before = {0, 0};
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) fail(plan, errno, "fds", "getrlimit");
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= plan->fd_numbers_needed) return before;
+  before = rl;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) < 0) fail(plan, errno, "fds", "raise RLIMIT_NOFILE to its hard limit");
+  return before;
+}
+
 static int arrange_fds(const struct cr_plan *plan) {
   int floor = plan->max_target + 1;
   int msg_fd = fcntl(plan->msg_wr, F_DUPFD_CLOEXEC, floor);
@@ -179,10 +192,12 @@ void cr_payload_main(const struct cr_plan *shared, int notify_sock) {
   const struct cr_plan *plan = &own;
   start_new_session(plan);
   clear_signal_mask(plan);
+  struct rlimit nofile = make_room_for_fds(plan);
   int moved_sock = notify_sock >= 0 ? fcntl(notify_sock, F_DUPFD_CLOEXEC, plan->max_target + 1) : -1;
   int helper_sock = fcntl(plan->helper_rd, F_DUPFD_CLOEXEC, plan->max_target + 1);
   if (helper_sock < 0) fail(plan, errno, "fds", "dup");
   arrange_fds(plan);
+  if (nofile.rlim_cur && setrlimit(RLIMIT_NOFILE, &nofile) < 0) fail(plan, errno, "fds", "restore RLIMIT_NOFILE");
   /* no path is resolved while the old root is still stacked on "/" */
   cr_helper_wait_old_root_gone(helper_sock);
   close(helper_sock);

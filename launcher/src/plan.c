@@ -54,8 +54,8 @@ static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd
   case CR_FD_PATH: {
     /* with the sandbox's rights: the config's author chose the name; and
      * without blocking, should a FIFO have been planted there */
-    int fd = cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err);
-    if (fd < 0) return -1;
+    int fd = cr_fd_above_stdio(cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err));
+    if (fd < 0) return cr_error_is_set(err) ? -1 : cr_fail(err, errno, where, "fcntl %s", e->path);
     plan->opened_fds[plan->n_opened++] = fd;
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
       return cr_fail(err, errno, where, "fcntl %s", e->path);
@@ -65,9 +65,24 @@ static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd
   return cr_fail(err, 0, where, "unknown fd kind");
 }
 
+/* The payload lays out its fd table above the highest target first
+ * (payload.c): the fd numbers it needs must fit RLIMIT_NOFILE. It raises
+ * its soft limit to the hard one for that; the hard limit is a ceiling. */
+static int check_fd_limit(struct cr_plan *plan, cr_error *err) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return cr_fail(err, errno, "fds", "getrlimit");
+  plan->fd_numbers_needed = (rlim_t)plan->max_target + 1 + plan->n_fds + CR_PAYLOAD_SPARE_FDS;
+  if (rl.rlim_max != RLIM_INFINITY && plan->fd_numbers_needed > rl.rlim_max)
+    return cr_fail(err, EMFILE, "fds",
+                   "fd %d needs RLIMIT_NOFILE of at least %llu, and cleanroom's hard limit is %llu: "
+                   "raise it (ulimit -Hn) or use lower fd numbers", plan->max_target,
+                   (unsigned long long)plan->fd_numbers_needed, (unsigned long long)rl.rlim_max);
+  return 0;
+}
+
 static int prepare_fds(struct cr_plan *plan, cr_error *err) {
   const struct cr_config *cfg = plan->cfg;
-  plan->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  plan->null_fd = cr_fd_above_stdio(open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (plan->null_fd < 0) return cr_fail(err, errno, "fds", "open /dev/null");
   plan->fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->fds);
   plan->payload_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->payload_fds);
@@ -82,7 +97,7 @@ static int prepare_fds(struct cr_plan *plan, cr_error *err) {
     if (cfg->fds[i].fd > plan->max_target) plan->max_target = cfg->fds[i].fd;
   }
   plan->n_fds = cfg->n_fds;
-  return 0;
+  return check_fd_limit(plan, err);
 }
 
 static int prepare_exec(struct cr_plan *plan, cr_error *err) {
@@ -119,12 +134,27 @@ static int prepare_filter(struct cr_plan *plan, cr_error *err) {
   return cr_policy_compile_fd(fd, spec->path, plan->kept_caps, &plan->bpf, NULL, err);
 }
 
+/* Both ends above the standard fds (cr_fd_above_stdio); -1 with errno and
+ * both closed. */
+static int lift_pair(int pair[2]) {
+  pair[0] = cr_fd_above_stdio(pair[0]);
+  pair[1] = cr_fd_above_stdio(pair[1]);
+  if (pair[0] >= 0 && pair[1] >= 0) return 0;
+  int saved = errno;
+  for (int i = 0; i < 2; i++)
+    if (pair[i] >= 0) close(pair[i]);
+  errno = saved;
+  return -1;
+}
+
 static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   int sync_pipe[2], msg_pipe[2];
   if (pipe2(sync_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
+  if (lift_pair(sync_pipe) < 0) return cr_fail(err, errno, "setup", "pipe");
   plan->sync_rd = sync_pipe[0];
   plan->sync_wr = sync_pipe[1];
   if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
+  if (lift_pair(msg_pipe) < 0) return cr_fail(err, errno, "setup", "pipe");
   plan->msg_rd = msg_pipe[0];
   plan->msg_wr = msg_pipe[1];
   /* read once the init has ended (run.c): what is there is all there is,
@@ -134,6 +164,7 @@ static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
   int helper_pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, helper_pair) < 0)
     return cr_fail(err, errno, "setup", "socketpair");
+  if (lift_pair(helper_pair) < 0) return cr_fail(err, errno, "setup", "socketpair");
   plan->helper_rd = helper_pair[0];
   plan->helper_wr = helper_pair[1];
   return 0;
@@ -220,8 +251,34 @@ void cr_plan_release(struct cr_plan *plan) {
   close_if_open(&plan->helper_wr);
 }
 
-int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err) {
+/* The init's number in the pid namespace /proc belongs to, which need not
+ * be ours (a launcher inside `unshare -p -f` sees the host's /proc, where
+ * its child's number is another process): the kernel says it in the
+ * pidfd's fdinfo, read through that same /proc. */
+static int pid_in_proc(int pidfd, pid_t *out, cr_error *err) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  cr_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cr_fail(err, errno, "user namespace",
+                   "open %s (is /proc mounted, and of this pid namespace or an ancestor?)", path);
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  if (n < 0) return cr_fail(err, errno, "user namespace", "read %s", path);
+  buf[n] = '\0';
+  const char *line = strstr(buf, "\nPid:");
+  long pid = line ? strtol(line + 5, NULL, 10) : 0;
+  if (pid <= 0)
+    return cr_fail(err, 0, "user namespace",
+                   "the sandbox is not visible in /proc (mounted for another pid namespace): mount a "
+                   "/proc of cleanroom's own pid namespace");
+  *out = (pid_t)pid;
+  return 0;
+}
+
+int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error *err) {
   const struct cr_process *p = &plan->cfg->process;
+  pid_t child = 0;
+  if (pid_in_proc(init_pidfd, &child, err) < 0) return -1;
   char path[64], line[64];
   struct {
     const char *file;

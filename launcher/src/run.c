@@ -269,6 +269,18 @@ static int conclude(const struct supervision *sv, int init_status, struct cr_res
                  WEXITSTATUS(init_status));
 }
 
+/* The launcher failed after the clone. If the init failed first and said
+ * why, the launcher's failure only followed from it (an init that is gone
+ * cannot take its id maps or be joined): report the init's own error. */
+static void prefer_init_error(struct supervision *sv, const struct cr_plan *plan, int init_status,
+                              struct cr_result *res, cr_error *err) {
+  read_records(sv, plan);
+  if (!sv->got_record || (sv->record.kind != CR_MSG_SETUP_FAILED && sv->record.kind != CR_MSG_EXEC_FAILED))
+    return;
+  cr_error_clear(err);
+  (void)conclude(sv, init_status, res, err);
+}
+
 static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_error *err) {
   sigset_t set;
   sigemptyset(&set);
@@ -279,7 +291,7 @@ static int block_forwarded_signals(bool forward, sigset_t *old, int *sigfd, cr_e
   if (sigprocmask(SIG_BLOCK, &set, old) < 0) return cr_fail(err, errno, "signals", "sigprocmask");
   *sigfd = -1;
   if (!forward) return 0;
-  *sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  *sigfd = cr_fd_above_stdio(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
   if (*sigfd < 0) return cr_fail(err, errno, "signals", "signalfd");
   return 0;
 }
@@ -321,6 +333,7 @@ static pid_t clone_dumpable_init(struct cr_plan *plan, int *init_pidfd) {
                   : cr_clone3(plan->clone_flags, cr_cgroups_clone_fd(&plan->cgroups), init_pidfd);
   if (pid == 0) cr_sandbox_init_main(plan);
   int saved = errno;
+  if (pid > 0) *init_pidfd = cr_fd_above_stdio(*init_pidfd);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   pthread_mutex_unlock(&dumpable_lock);
   errno = saved;
@@ -349,7 +362,7 @@ static int start_sandbox(struct cr_plan *plan, pid_t *init_pid, int *init_pidfd,
   /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
   if (cr_cgroups_attach(&plan->cgroups, pid, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_CLONED);
-  if (cr_write_id_maps(plan, pid, err) < 0) return -1;
+  if (cr_write_id_maps(plan, *init_pidfd, err) < 0) return -1;
   cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
   /* it lets the init go, and works beside it while it builds the root */
   return cr_helper_run(plan, *init_pidfd, err);
@@ -389,7 +402,11 @@ static int run_plan(struct cr_plan *plan, const struct cr_run_options *opts, str
   res->sys_ms = timeval_ms(usage.ru_stime);
   res->max_rss_kb = (uint64_t)usage.ru_maxrss;
   res->wall_ms = now_ms() - sv.started_ms;
-  if (rc == 0) rc = conclude(&sv, init_status, res, err);
+  if (rc == 0) {
+    rc = conclude(&sv, init_status, res, err);
+  } else if (sv.init > 0) {
+    prefer_init_error(&sv, plan, init_status, res, err);
+  }
   cr_cgroups_finish(&plan->cgroups, res); /* oom kills, pids hits, peak; then removed */
   if (sv.sigfd >= 0) close(sv.sigfd);
   if (sv.init_pidfd >= 0) close(sv.init_pidfd);

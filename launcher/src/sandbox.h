@@ -42,6 +42,7 @@ struct cr_plan {
   struct cr_fd_slot *payload_fds; /* the payload's working copy (it may share the init's memory) */
   size_t n_fds;
   int max_target;          /* highest fd of the child's table, >= 2 */
+  rlim_t fd_numbers_needed; /* RLIMIT_NOFILE the payload needs to lay the table out */
   int null_fd;             /* /dev/null for undeclared 0, 1, 2 */
   int *opened_fds;         /* fds the launcher opened for the table (closed after the run) */
   size_t n_opened;
@@ -84,6 +85,10 @@ struct cr_plan {
   struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 };
 
+/* fds the payload holds above the table while it lays it out: the records
+ * pipe, /dev/null, the helper and notify sockets, and a margin */
+#define CR_PAYLOAD_SPARE_FDS 8
+
 #define CR_DEV_NODE_COUNT 6 /* null zero full random urandom tty (mounts.c) */
 
 /* Sent by the launcher to the init when the grace period runs out or the
@@ -118,7 +123,7 @@ struct cr_msg {
 /* launcher side (parent) */
 int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error *err);
 void cr_plan_release(struct cr_plan *plan);
-int cr_write_id_maps(const struct cr_plan *plan, pid_t child, cr_error *err);
+int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error *err);
 
 /* sandbox side (child): never return */
 __attribute__((noreturn)) void cr_sandbox_init_main(const struct cr_plan *plan);
@@ -145,6 +150,7 @@ size_t cr_strlcpy(char *dst, const char *src, size_t size);
 size_t cr_strlcat(char *dst, const char *src, size_t size);
 char *cr_fmt_uint(char *buf, size_t size, unsigned long long v);
 int cr_write_all(int fd, const void *buf, size_t len);
+int cr_fd_above_stdio(int fd);
 int cr_drop_bounding_set(const struct cr_plan *plan, uint64_t drop);
 int cr_set_capabilities(const struct cr_plan *plan, uint64_t keep);
 int cr_close_fds_except(const int *keep, size_t n_keep);

@@ -591,5 +591,147 @@ class DefaultBounds(EscapeTest):
         first.wait(timeout=20)
 
 
+
+# ---------------------------------------------------------------------------
+# 6. Smaller holes.
+# ---------------------------------------------------------------------------
+def pids_hierarchy():
+    """Where a cgroup pids limit goes on this host: ("v2", dir) or ("v1", dir)."""
+    try:
+        with open("/sys/fs/cgroup/cgroup.controllers") as f:
+            if "pids" in f.read().split():
+                return "v2", "/sys/fs/cgroup"
+    except OSError:
+        pass
+    try:
+        with open("/sys/fs/cgroup/unified/cgroup.controllers") as f:
+            if "pids" in f.read().split():
+                return "v2", "/sys/fs/cgroup/unified"
+    except OSError:
+        pass
+    if os.path.isdir("/sys/fs/cgroup/pids"):
+        return "v1", "/sys/fs/cgroup/pids"
+    return None, None
+
+
+class SmallHoles(EscapeTest):
+
+    def exit_config(self, code, **sections):
+        cfg = base_config(**sections)
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "exit", str(code)]
+        return cfg
+
+    def test_closed_std_fds(self):
+        """Started with fds 0, 1 and 2 closed, internal pipes took those
+        numbers, and a warning written to "stderr" released the init before
+        its id maps were written (14 of 20 runs failed as an ordinary user)."""
+        with open(self.path("warns.json"), "w") as f:  # a warning at every run
+            json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                       "syscalls": [{"names": ["no_such_syscall_xyz"], "action": "SCMP_ACT_ERRNO"}]}, f)
+        os.chmod(self.path("warns.json"), 0o644)
+        cmd = self.command(self.exit_config(7, seccomp="./warns.json"))
+
+        def close_std():
+            for fd in (0, 1, 2):
+                os.close(fd)
+        codes = [subprocess.run(cmd, preexec_fn=close_std, env=dict(LAUNCHER_ENV), cwd=self.tmp,
+                                timeout=30).returncode for _ in range(20)]
+        self.assertEqual(codes, [7] * 20, "runs with fds 0-2 closed failed: exit codes %s" % codes)
+
+    def test_init_error_is_reported_not_the_consequence(self):
+        """The init's first step fails (a filter refuses PR_SET_PDEATHSIG):
+        its own error must be reported, not the launcher's "join ... No such
+        process" that follows from the init being gone."""
+        kind, _ = pids_hierarchy()
+        # a v1 cgroup makes the launcher slower between clone and the id maps
+        cfg = self.exit_config(0, limits={"pids": 100}) if AS_ROOT and kind else self.exit_config(0)
+        path = self.write_config(cfg)
+        errors = set()
+        for _ in range(40):
+            res = self.run_cr(path, wrapper=["--deny-prctl", "1"])
+            self.assertEqual(res.rc, 125, res.describe())
+            errors.add(res.err.strip())
+        self.assertEqual(errors, {"cleanroom: init: PR_SET_PDEATHSIG: Operation not permitted"})
+
+    def test_id_maps_when_proc_is_another_pid_namespace(self):
+        """Under `unshare -p -f` without a new /proc the id maps went to
+        /proc/<pid> of another process (there, /proc/2 was kthreadd)."""
+        if not AS_ROOT:
+            self.skipTest("a new pid namespace without a user namespace needs root")
+        cmd = ["/usr/bin/unshare", "-p", "-f"] + self.command(self.exit_config(5))
+        res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(LAUNCHER_ENV),
+                             cwd=self.tmp, timeout=30)
+        self.assertEqual(res.returncode, 5, res.stderr.decode())
+
+    def test_cgroup_of_another_launcher_is_never_touched(self):
+        """Names were cleanroom-<getpid()>-<n>: a launcher in another pid
+        namespace with the same pid "cleaned up" the first one's live
+        cgroup. Under `unshare -p -f` the launcher is pid 1: a live cgroup
+        named cleanroom-1-0 must survive its run."""
+        if not AS_ROOT:
+            self.skipTest("needs root to make cgroups")
+        kind, root = pids_hierarchy()
+        if not kind:
+            self.skipTest("no pids controller")
+        parent = "cr-test-" + os.urandom(6).hex()
+        base = os.path.join(root, parent)
+        os.mkdir(base)
+        self.addCleanup(lambda: os.path.isdir(base) and os.rmdir(base))
+        if kind == "v2":
+            with open(os.path.join(root, "cgroup.subtree_control")) as f:
+                if "pids" not in f.read().split():
+                    self.skipTest("pids is not enabled for children of %s" % root)
+            with open(os.path.join(base, "cgroup.subtree_control"), "w") as f:
+                f.write("+pids")
+        victim_dir = os.path.join(base, "cleanroom-1-0")
+        os.mkdir(victim_dir)
+        self.addCleanup(lambda: os.path.isdir(victim_dir) and os.rmdir(victim_dir))
+        victim = subprocess.Popen(["/bin/sleep", "60"])
+        self.addCleanup(victim.wait)
+        self.addCleanup(victim.kill)
+        with open(os.path.join(victim_dir, "cgroup.procs"), "w") as f:
+            f.write(str(victim.pid))
+
+        def move_out():  # out of the cgroup before it is removed (cleanups run last-in first)
+            if victim.poll() is None:
+                with open(os.path.join(root, "cgroup.procs"), "w") as f:
+                    f.write(str(victim.pid))
+        self.addCleanup(move_out)
+        cmd = ["/usr/bin/unshare", "-p", "-f"] + self.command(
+            self.exit_config(0, limits={"pids": 100, "cgroup_parent": "/" + parent}))
+        res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(LAUNCHER_ENV),
+                             cwd=self.tmp, timeout=30)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        self.assertIsNone(victim.poll(), "ATTACK WORKED: the launcher killed another cgroup's process")
+        self.assertTrue(os.path.isdir(victim_dir), "the launcher removed a cgroup it did not create")
+
+    def test_untrusted_cache_folder_is_said_once(self):
+        cache = self.make_dir("cache", 0o777)  # writable by others: never trusted
+        if AS_ROOT:
+            os.chmod(cache, 0o700)
+            os.chown(cache, 12345, 12345)  # another user's
+        env = dict(LAUNCHER_ENV, CLEANROOM_CACHE_DIR=cache)
+        res = self.run_cr(self.exit_config(0), env=env)
+        self.assertEqual(res.rc, 0, res.describe())
+        warnings = [l for l in res.err.splitlines() if "filter cache" in l]
+        self.assertEqual(len(warnings), 1, "expected one warning about the cache folder" + res.describe())
+        self.assertIn(cache, warnings[0])
+        self.assertIn("belongs to another user" if AS_ROOT else "writable by others", warnings[0])
+
+    def test_fd_near_rlimit_nofile_names_the_limit(self):
+        cfg = base_config(fds=[{"fd": 1, "inherit": 1}, {"fd": 2, "inherit": 2}, {"fd": 100, "null": True}])
+        cfg["process"]["path"] = SANDBOX_PROBE
+        cfg["process"]["args"] = [SANDBOX_PROBE, "exit", "0"]
+        path = self.write_config(cfg)
+        res = self.run_cr(path, wrapper=["--nofile", "64"])  # soft 64: raised to the hard limit for the layout
+        self.assertEqual(res.rc, 0, res.describe())
+        p = subprocess.run(["/usr/bin/prlimit", "--nofile=64:64", CLEANROOM, "run", path],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(LAUNCHER_ENV), timeout=30)
+        self.assertEqual(p.returncode, 125, p.stderr)
+        self.assertIn("RLIMIT_NOFILE", p.stderr.decode())
+        self.assertIn("fd 100", p.stderr.decode())
+
+
 if __name__ == "__main__":
     unittest.main()

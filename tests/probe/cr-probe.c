@@ -38,10 +38,14 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1024,6 +1028,38 @@ static int die(const char *what, const char *arg) {
   return 127;
 }
 
+#if defined(__x86_64__)
+#define PROBE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define PROBE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* A filter (inherited by everything exec'd after) under which
+ * prctl(option, ...) fails with EPERM: a fault injected into the sandbox
+ * init's first step, the parent-death signal. */
+static int deny_prctl(unsigned option) {
+#ifdef PROBE_AUDIT_ARCH
+  struct sock_filter insns[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROBE_AUDIT_ARCH, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 0, 3),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, option, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = sizeof insns / sizeof insns[0], .filter = insns};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -1;
+  return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+#else
+  (void)option;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 static int cmd_exec_with(int argc, char **argv) {
   int i = 0;
   for (; i < argc; i++) {
@@ -1093,6 +1129,9 @@ static int cmd_exec_with(int argc, char **argv) {
       getrlimit(RLIMIT_NOFILE, &rl);
       rl.rlim_cur = strtoul(val, NULL, 10);
       if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return die("nofile", val);
+      i++;
+    } else if (strcmp(opt, "--deny-prctl") == 0) {
+      if (deny_prctl((unsigned)strtoul(val, NULL, 10)) < 0) return die("deny-prctl", val);
       i++;
     } else if (strcmp(opt, "--ctty") == 0) {
       if (getsid(0) != getpid() && setsid() < 0) return die("setsid", "");
