@@ -15,7 +15,8 @@
  * SHA-256 collision to meet. It is only read from a folder and file owned by
  * the caller and writable by nobody else, and only when the SHA-256 of its
  * body matches too. Anything unexpected is a miss, and the profile is
- * compiled. */
+ * compiled. The folder is the caller's choice (cr_options_set_cache_dir;
+ * the command line picks $XDG_CACHE_HOME/cleanroom and the like). */
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
@@ -91,32 +92,18 @@ static bool owned_and_private(int fd) {
 
 /* A folder we may not trust turns the cache off: said once per process, so
  * that a slower launch has a visible reason. */
-static void warn_untrusted_folder(const char *path, int fd) {
+static void warn_untrusted_folder(const struct cr_log *log, const char *path, int fd) {
   static int warned;
   if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) return;
   struct stat st;
   if (fstat(fd, &st) < 0) return;
-  fprintf(stderr,
-          "cleanroom: warning: filter cache: %s %s: not used, so every launch compiles its "
-          "filter (set CLEANROOM_CACHE_DIR to a folder of your own)\n",
-          path, st.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
+  cr_warn(log,
+          "filter cache: %s %s: not used, so every launch compiles its filter (name a folder of "
+          "your own)", path, st.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
 }
 
-/* Open (creating it when missing) a cache folder: $CLEANROOM_CACHE_DIR
- * (empty = no cache), else $XDG_CACHE_HOME/cleanroom, ~/.cache/cleanroom,
- * or /tmp/cleanroom-UID when there is no usable home. */
-static int open_cache_dir(void) {
-  char path[4096];
-  const char *env = getenv("CLEANROOM_CACHE_DIR");
-  const char *xdg = getenv("XDG_CACHE_HOME");
-  const char *home = getenv("HOME");
-  struct stat st;
-  if (env && !*env) return -1;
-  if (env) snprintf(path, sizeof path, "%s", env);
-  else if (xdg && *xdg == '/') snprintf(path, sizeof path, "%s/cleanroom", xdg);
-  else if (home && *home == '/' && stat(home, &st) == 0 && st.st_uid == geteuid())
-    snprintf(path, sizeof path, "%s/.cache/cleanroom", home);
-  else snprintf(path, sizeof path, "/tmp/cleanroom-%u", (unsigned)geteuid());
+/* Open (creating it, and its parent, when missing) the cache folder. */
+static int open_cache_dir(const char *path, const struct cr_log *log) {
   int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     char parent[4096];
@@ -130,7 +117,7 @@ static int open_cache_dir(void) {
     fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   }
   if (fd >= 0 && !owned_and_private(fd)) {
-    warn_untrusted_folder(path, fd);
+    warn_untrusted_folder(log, path, fd);
     close(fd);
     return -1;
   }
@@ -159,10 +146,11 @@ static bool read_exact(int fd, void *buf, size_t len) {
   return true;
 }
 
-int cr_policy_cache_load(const struct cr_cache_input *in, struct cr_bpf *out) {
+int cr_policy_cache_load(const char *dir, const struct cr_log *log, const struct cr_cache_input *in,
+                         struct cr_bpf *out, char **warning_out) {
   uint8_t digest[CR_SHA256_SIZE];
   input_digest(in, digest);
-  cr_autoclose int dirfd = open_cache_dir();
+  cr_autoclose int dirfd = open_cache_dir(dir, log);
   if (dirfd < 0) return 0;
   char name[2 * CR_SHA256_SIZE + 8];
   entry_name(name, sizeof name, digest);
@@ -186,14 +174,14 @@ int cr_policy_cache_load(const struct cr_cache_input *in, struct cr_bpf *out) {
   body_digest(insns, insn_bytes, warning, h.warning_len, body);
   if (memcmp(body, h.body_digest, sizeof body) != 0) return 0;
   warning[h.warning_len] = '\0';
-  if (h.warning_len) fputs(warning, stderr); /* the same warning a compile gives */
+  if (h.warning_len) *warning_out = cr_steal_ptr(&warning); /* the same warning a compile gives */
   *out = (struct cr_bpf){.insns = cr_steal_ptr(&insns), .len = h.len,
                          .exec_once = h.exec_once != 0, .filter_flags = h.filter_flags};
   return 1;
 }
 
-void cr_policy_cache_store(const struct cr_cache_input *in, const struct cr_bpf *bpf,
-                           const char *warning) {
+void cr_policy_cache_store(const char *dir, const struct cr_log *log, const struct cr_cache_input *in,
+                           const struct cr_bpf *bpf, const char *warning) {
   if (bpf->len == 0) return;
   struct cache_header h = {.filter_flags = bpf->filter_flags,
                            .warning_len = warning ? (uint32_t)strlen(warning) : 0,
@@ -202,7 +190,7 @@ void cr_policy_cache_store(const struct cr_cache_input *in, const struct cr_bpf 
   input_digest(in, h.input_digest);
   size_t insn_bytes = (size_t)bpf->len * sizeof(struct sock_filter);
   body_digest(bpf->insns, insn_bytes, warning ? warning : "", h.warning_len, h.body_digest);
-  cr_autoclose int dirfd = open_cache_dir();
+  cr_autoclose int dirfd = open_cache_dir(dir, log);
   if (dirfd < 0) return;
   char name[2 * CR_SHA256_SIZE + 8], tmp[2 * CR_SHA256_SIZE + 40];
   entry_name(name, sizeof name, h.input_digest);

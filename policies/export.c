@@ -25,7 +25,7 @@ static int read_all(int fd, void *buf, size_t len) {
   return 0;
 }
 
-int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out, cr_error *err) {
+int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out, cr_error **err) {
   cr_autoclose int fd = memfd_create("cleanroom-bpf", MFD_CLOEXEC);
   if (fd < 0) return cr_fail(err, errno, where, "memfd_create for the BPF export");
   int rc = seccomp_export_bpf(filter, fd);

@@ -1,6 +1,6 @@
 /* Internal interfaces of policies/: the profile walk (profile.c), the name
  * tables and kernel probes (tables.c), exact 64-bit JSON integers
- * (bigint.c) and the BPF export (export.c). */
+ * and the BPF export (export.c); exact 64-bit integers come from json/ (cr/json.h). */
 #ifndef CR_POLICIES_INTERNAL_H
 #define CR_POLICIES_INTERNAL_H
 
@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "cr/error.h"
+#include "cr/json.h"
+#include "cr/log.h"
 #include "cr/policy.h"
 
 /* ---- tables.c ---------------------------------------------------------- */
@@ -57,27 +59,16 @@ int cr_filter_flag(const char *name, unsigned int *flag);
 /* True when the running kernel accepts the flag for SECCOMP_SET_MODE_FILTER. */
 bool cr_kernel_has_filter_flag(unsigned int flag);
 
-/* ---- bigint.c ---------------------------------------------------------- */
-
-/* cJSON keeps numbers as doubles, exact only up to 2^53, but seccomp argument
- * values are 64-bit. The integer literals of the text above 2^53 are kept
- * here so a parsed double can be mapped back to the exact value written. */
-struct cr_bigints {
-  uint64_t *values;
-  size_t n;
-};
-int cr_bigints_scan(const char *text, struct cr_bigints *out);
-void cr_bigints_free(struct cr_bigints *ints);
-/* The exact uint64 the text meant by `d`: 0 on success, -1 when d is
- * negative, not an integer, >= 2^64, or ambiguous (two literals round to d). */
-int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out);
-
 /* ---- profile.c --------------------------------------------------------- */
 
 /* Parse and compile one profile (NUL-terminated JSON text). `label` names it
  * in errors and warnings (a path, "default", "inline"). */
-int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
-                       struct cr_bpf *out, struct cr_policy_stats *stats, char **warning, cr_error *err);
+/* `where` names it in errors, whose JSON paths start at `path_root` ("$",
+ * or "$.seccomp" for a config's inline profile); *warning gets the text of
+ * the unknown-syscalls warning, if any (nothing is printed). */
+int cr_profile_compile(const char *json, const char *label, const char *where, const char *path_root,
+                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats,
+                       char **warning, cr_error **err);
 
 /* ---- cache.c ------------------------------------------------------------ */
 
@@ -93,15 +84,17 @@ struct cr_cache_input {
   uint64_t kept_caps;
 };
 
-/* The on-disk cache of compiled programs. load returns 1 on a hit (printing
- * the warning the compile gave), 0 on a miss; store is best-effort. */
-int cr_policy_cache_load(const struct cr_cache_input *in, struct cr_bpf *out);
-void cr_policy_cache_store(const struct cr_cache_input *in, const struct cr_bpf *bpf,
-                           const char *warning);
+/* The on-disk cache of compiled programs in folder `dir`. load returns 1
+ * on a hit (with the warning the compile gave in *warning), 0 on a miss;
+ * store is best-effort. An untrusted folder is said once, through `log`. */
+int cr_policy_cache_load(const char *dir, const struct cr_log *log, const struct cr_cache_input *in,
+                         struct cr_bpf *out, char **warning);
+void cr_policy_cache_store(const char *dir, const struct cr_log *log, const struct cr_cache_input *in,
+                           const struct cr_bpf *bpf, const char *warning);
 
 /* ---- export.c ---------------------------------------------------------- */
 
 /* The classic BPF program libseccomp generates for `filter`. */
-int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out, cr_error *err);
+int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out, cr_error **err);
 
 #endif

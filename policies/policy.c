@@ -46,7 +46,7 @@ static int read_text(int fd, char *buf, size_t size) {
 }
 
 /* The whole file as a NUL-terminated string. */
-static char *read_profile_fd(int fd, const char *where, cr_error *err) {
+static char *read_profile_fd(int fd, const char *where, cr_error **err) {
   struct stat st;
   if (fstat(fd, &st) < 0) {
     cr_fail(err, errno, where, "fstat");
@@ -72,46 +72,72 @@ static char *read_profile_fd(int fd, const char *where, cr_error *err) {
   return cr_steal_ptr(&text);
 }
 
-int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_caps,
-                             struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err) {
+/* The warning a compile gives, as log lines. */
+static void log_warning(const struct cr_policy_env *env, const char *warning) {
+  if (warning && warning[0]) cr_warn(env ? env->log : NULL, "%s", warning);
+}
+
+static int compile_text(const char *json, const char *label, const char *where, const char *path_root,
+                        const struct cr_policy_env *env, struct cr_bpf *out,
+                        struct cr_policy_stats *stats, cr_error **err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
+  uint64_t kept_caps = env ? env->kept_caps : 0;
+  const char *cache_dir = env && !stats ? env->cache_dir : NULL;
+  const struct cr_log *log = env ? env->log : NULL;
   struct cr_cache_input key = {.text_len = strlen(json), .kept_caps = kept_caps};
-  const unsigned char *known = builtin_sha256(json);
-  if (known) memcpy(key.text_sha256, known, CR_SHA256_SIZE);
-  else if (!stats) cr_sha256(json, key.text_len, key.text_sha256);
-  /* Statistics are only known from a real compile (`policy check`). */
-  if (!stats && cr_policy_cache_load(&key, out)) return 0;
+  if (cache_dir) {
+    const unsigned char *known = builtin_sha256(json);
+    if (known) memcpy(key.text_sha256, known, CR_SHA256_SIZE);
+    else cr_sha256(json, key.text_len, key.text_sha256);
+  }
   cr_autofree char *warning = NULL;
-  if (cr_profile_compile(json, label, kept_caps, out, stats, &warning, err) < 0) return -1;
-  if (!stats) cr_policy_cache_store(&key, out, warning);
+  /* Statistics are only known from a real compile (`policy check`). */
+  if (cache_dir && cr_policy_cache_load(cache_dir, log, &key, out, &warning)) {
+    log_warning(env, warning);
+    return 0;
+  }
+  if (cr_profile_compile(json, label, where, path_root, kept_caps, out, stats, &warning, err) < 0) return -1;
+  log_warning(env, warning);
+  if (cache_dir) cr_policy_cache_store(cache_dir, log, &key, out, warning);
   return 0;
 }
 
-int cr_policy_compile_fd(int fd, const char *label, uint64_t kept_caps, struct cr_bpf *out,
-                         struct cr_policy_stats *stats, cr_error *err) {
-  char where[CR_ERROR_WHERE_MAX];
-  snprintf(where, sizeof where, "policy %s", label);
+static char *policy_where(const char *label) {
+  char *where = NULL;
+  return asprintf(&where, "policy %s", label) < 0 ? NULL : where;
+}
+
+int cr_policy_compile_string(const char *json, const char *label, const struct cr_policy_env *env,
+                             struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err) {
+  cr_autofree char *where = policy_where(label);
+  if (!where) return cr_fail(err, ENOMEM, "policy", "allocate");
+  return compile_text(json, label, where, "$", env, out, stats, err);
+}
+
+int cr_policy_compile_fd(int fd, const char *label, const struct cr_policy_env *env, struct cr_bpf *out,
+                         struct cr_policy_stats *stats, cr_error **err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
+  cr_autofree char *where = policy_where(label);
+  if (!where) return cr_fail(err, ENOMEM, "policy", "allocate");
   cr_autofree char *text = read_profile_fd(fd, where, err);
   if (!text) return -1;
-  return cr_policy_compile_string(text, label, kept_caps, out, stats, err);
+  return compile_text(text, label, where, "$", env, out, stats, err);
 }
 
-int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
-                           struct cr_policy_stats *stats, cr_error *err) {
+int cr_policy_compile_file(const char *path, const struct cr_policy_env *env, struct cr_bpf *out,
+                           struct cr_policy_stats *stats, cr_error **err) {
   cr_autoclose int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    char where[CR_ERROR_WHERE_MAX];
-    snprintf(where, sizeof where, "policy %s", path);
-    return cr_fail(err, errno, where, "cannot open");
+    cr_autofree char *where = policy_where(path);
+    return cr_fail(err, errno, where ? where : "policy", "cannot open");
   }
-  return cr_policy_compile_fd(fd, path, kept_caps, out, stats, err);
+  return cr_policy_compile_fd(fd, path, env, out, stats, err);
 }
 
-int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, struct cr_bpf *out,
-                      struct cr_policy_stats *stats, cr_error *err) {
+int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env,
+                      struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
   switch (spec->kind) {
@@ -119,17 +145,19 @@ int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, st
       return 0;
     case CR_SECCOMP_FILE:
       if (!spec->path) return cr_fail(err, 0, "policy", "no path given for the policy file");
-      return cr_policy_compile_file(spec->path, kept_caps, out, stats, err);
+      return cr_policy_compile_file(spec->path, env, out, stats, err);
     case CR_SECCOMP_INLINE:
       if (!spec->inline_json) return cr_fail(err, 0, "policy", "no inline policy given");
-      return cr_policy_compile_string(spec->inline_json, "inline", kept_caps, out, stats, err);
+      /* errors name the config and the profile's place in it */
+      return compile_text(spec->inline_json, "inline", spec->origin ? spec->origin : "config", "$.seccomp",
+                          env, out, stats, err);
     case CR_SECCOMP_BUILTIN: {
       const char *name = spec->builtin_name ? spec->builtin_name : "";
       const char *json = cr_policy_builtin(name);
       if (!json)
         return cr_fail(err, 0, "policy", "no built-in policy \"%s\" (there are default, strict)",
                        name);
-      return cr_policy_compile_string(json, name, kept_caps, out, stats, err);
+      return cr_policy_compile_string(json, name, env, out, stats, err);
     }
   }
   return cr_fail(err, 0, "policy", "unknown seccomp spec kind %d", (int)spec->kind);

@@ -182,41 +182,20 @@ static void check_exec_once(struct cr_profile *p) {
   if (p->flags & SECCOMP_FILTER_FLAG_TSYNC) p->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 }
 
-/* Print the warning; hand its text to the caller (for the cache) if asked. */
+/* The warning, as one line for the caller to log (and the cache to keep). */
 static void warn_unknown(const struct cr_profile *p, char **warning) {
   if (p->n_unknown == 0) return;
   char *text = NULL;
   size_t size = 0;
   FILE *f = open_memstream(&text, &size);
   if (!f) return;
-  fprintf(f, "cleanroom: warning: policy %s: skipped %zu unknown syscall%s: ", p->label,
-          p->n_unknown, p->n_unknown == 1 ? "" : "s");
+  fprintf(f, "%s: skipped %zu unknown syscall%s: ", p->where, p->n_unknown, p->n_unknown == 1 ? "" : "s");
   for (size_t i = 0; i < p->n_unknown; i++) fprintf(f, "%s%s", i ? ", " : "", p->unknown[i]);
-  fputc('\n', f);
-  if (fclose(f) == 0) fputs(text, stderr); /* one write: no interleaving */
-  if (warning) *warning = text;
-  else free(text);
+  if (fclose(f) != 0) return;
+  *warning = text;
 }
 
 /* ---- driver ------------------------------------------------------------ */
-
-static void report_syntax(struct cr_profile *p, const char *json) {
-  const char *at = cJSON_GetErrorPtr();
-  if (!at || at < json || at > json + strlen(json)) {
-    cr_perr(p, "$", "malformed JSON");
-    return;
-  }
-  unsigned line = 1, col = 1;
-  for (const char *c = json; c < at; c++) {
-    if (*c == '\n') {
-      line++;
-      col = 1;
-    } else {
-      col++;
-    }
-  }
-  cr_perr(p, "$", "malformed JSON at line %u, column %u", line, col);
-}
 
 static int compile_root(struct cr_profile *p, const cJSON *root) {
   if (!cr_is_object(p, "$", root)) return -1;
@@ -226,8 +205,8 @@ static int compile_root(struct cr_profile *p, const cJSON *root) {
   parse_flags(p, root);
   check_listener(p, root);
   cr_add_syscalls(p, cr_member(root, "syscalls"));
-  if (p->n_errors == 0) check_exec_once(p);
-  return p->n_errors ? -1 : 0;
+  if (cr_jdiag_count(&p->diag) == 0) check_exec_once(p);
+  return cr_jdiag_any(&p->diag) ? -1 : 0;
 }
 
 static void profile_free(struct cr_profile *p) {
@@ -235,24 +214,28 @@ static void profile_free(struct cr_profile *p) {
   free(p->seen);
   free(p->unknown);
   cr_bigints_free(&p->ints);
+  cr_jdiag_free(&p->diag);
 }
 
-int cr_profile_compile(const char *json, const char *label, uint64_t kept_caps,
-                       struct cr_bpf *out, struct cr_policy_stats *stats, char **warning,
-                       cr_error *err) {
-  struct cr_profile p = {.label = label, .err = err, .kept_caps = kept_caps};
-  snprintf(p.where, sizeof p.where, "policy %s", label);
+int cr_profile_compile(const char *json, const char *label, const char *where, const char *path_root,
+                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats,
+                       char **warning, cr_error **err) {
+  struct cr_profile p = {.label = label, .where = where, .path_root = path_root, .err = err,
+                         .kept_caps = kept_caps};
+  p.diag.root = strcmp(path_root, "$") == 0 ? NULL : path_root;
   int rc = -1;
-  cJSON *root = cJSON_ParseWithOpts(json, NULL, 1);
-  if (!root) {
-    report_syntax(&p, json);
-    goto done;
-  }
+  cJSON *root = NULL;
   if (cr_bigints_scan(json, &p.ints) < 0) {
     cr_fail(err, ENOMEM, p.where, "scanning numbers");
     goto done;
   }
-  if (init_environment(&p) < 0 || compile_root(&p, root) < 0) goto done;
+  p.diag.ints = &p.ints;
+  /* the same checks as a config's (depth, NUL, syntax, duplicate keys, UTF-8) */
+  root = cr_json_parse(&p.diag, json, strlen(json), "policy");
+  if (!root || init_environment(&p) < 0 || compile_root(&p, root) < 0) {
+    if (cr_jdiag_any(&p.diag)) cr_jdiag_report(&p.diag, p.where, err);
+    goto done;
+  }
   if (cr_export_bpf(p.filter, p.where, out, err) < 0) goto done;
   out->exec_once = p.exec_once;
   out->filter_flags = p.flags;

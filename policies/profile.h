@@ -4,14 +4,16 @@
 #define CR_POLICIES_PROFILE_H
 
 #include <cjson/cJSON.h>
+
+#include "cr/json.h"
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "internal.h"
 
-/* Longest JSON path we print ("$.syscalls[123].includes.caps[4]" and the like). */
-#define CR_PATH_MAX 128
+/* Room for a JSON path ("$.syscalls[123].includes.caps[4]" and the like). */
+#define CR_PATH_MAX CR_JPATH_MAX
 
 /* What the rules so far did to one syscall: libseccomp silently drops a
  * conditional rule when the syscall also has an unconditional one with
@@ -32,14 +34,15 @@ struct cr_seen_syscall {
 
 struct cr_profile {
   const char *label;
-  char where[CR_ERROR_WHERE_MAX]; /* "policy LABEL" */
-  cr_error *err;
-  unsigned n_errors;
+  const char *where;     /* names the profile in errors: "policy LABEL", or a config */
+  const char *path_root; /* "$", or "$.seccomp" for a config's inline profile */
+  cr_error **err;           /* errors of the environment (uname, libseccomp) */
+  struct cr_jdiag diag;     /* errors of the profile, each with its JSON path */
 
   uint64_t kept_caps;
   unsigned kernel_major, kernel_minor;
   const struct cr_arch_name *native;
-  struct cr_bigints ints;
+  struct cr_bigints ints;   /* exact integers of the text (p->diag.ints points here) */
 
   scmp_filter_ctx filter;
   uint32_t default_action;
@@ -56,8 +59,8 @@ struct cr_profile {
 
 /* ---- json.c: typed access; each failure is reported with its path ------ */
 
-/* Record one error line "PATH: WHAT" (the first fills err, later ones are
- * appended). Returns -1. */
+/* Record one error line "PATH: WHAT" (p->diag: all are reported at the
+ * end). Returns -1. */
 int cr_perr(struct cr_profile *p, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* path + "." + key, or path + "[i]". */

@@ -384,7 +384,7 @@ static void add_rule(struct cr_profile *p, int index, const cJSON *entry) {
   struct rule r = {.index = index};
   cr_path_index(r.path, "$.syscalls", index);
   if (!cr_is_object(p, r.path, entry)) return;
-  unsigned errors_before = p->n_errors;
+  size_t errors_before = cr_jdiag_count(&p->diag);
   cr_check_keys(p, r.path, entry, rule_keys);
   const cJSON *names = rule_names(p, entry, r.path);
   parse_rule_action(p, entry, &r);
@@ -396,7 +396,7 @@ static void add_rule(struct cr_profile *p, int index, const cJSON *entry) {
   char sub[CR_PATH_MAX];
   cr_path_key(sub, r.path, "comment");
   if (comment) cr_get_string(p, sub, comment);
-  if (p->n_errors != errors_before || !names || !rule_applies(&inc, &exc)) return;
+  if (cr_jdiag_count(&p->diag) != errors_before || !names || !rule_applies(&inc, &exc)) return;
   p->rules++;
   add_names(p, &r, names);
 }

@@ -23,7 +23,7 @@ static const struct {
 };
 
 static void parse_sections(struct parse_ctx *ctx, const cJSON *root) {
-  check_keys(ctx, root, "$", CR_KEYS(CR_KEYS_ROOT));
+  cr_jcheck_keys(&ctx->diag, root, "$", CR_KEYS(CR_KEYS_ROOT));
   for (size_t i = 0; i < CR_ARRAY_SIZE(sections); i++) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, sections[i].key);
     if (item) sections[i].parse(ctx, item);
@@ -33,61 +33,69 @@ static void parse_sections(struct parse_ctx *ctx, const cJSON *root) {
 
 /* The user's JSON text as a tree, or NULL after reporting why not. */
 static cJSON *parse_user_text(struct parse_ctx *ctx, const char *text, size_t len) {
-  const char *nul = memchr(text, '\0', len);
-  if (nul) {
-    unsigned line = 1;
-    for (const char *p = text; p < nul; p++) line += *p == '\n';
-    diag_add(&ctx->diag, "$", "line %u: the file contains a NUL byte", line);
-    return NULL;
-  }
-  if (!check_json_text(ctx, text)) return NULL;
-  const char *error_at = NULL;
-  cJSON *root = cJSON_ParseWithOpts(text, &error_at, true);
-  if (!root) {
-    report_syntax_error(ctx, text, error_at);
-    return NULL;
-  }
-  if (!cJSON_IsObject(root)) {
-    diag_add(&ctx->diag, "$", "expected a JSON object");
+  cJSON *root = cr_json_parse(&ctx->diag, text, len, "config");
+  if (root && !cJSON_IsObject(root)) {
+    cr_jdiag_add(&ctx->diag, "$", "expected a JSON object, got %s", cr_json_type_name(root));
     cJSON_Delete(root);
     return NULL;
   }
-  check_json_tree(ctx, root, "$", 0);
   return root;
 }
 
-static struct cr_config *new_config(const char *source_path, const char *base_dir) {
+static struct cr_config *new_config(const char *name, const char *source_path, const char *base_dir) {
   struct cr_config *cfg = calloc(1, sizeof *cfg);
   if (!cfg) return NULL;
+  cfg->name = strdup(name);
   cfg->source_path = source_path ? strdup(source_path) : NULL;
   cfg->base_dir = strdup(base_dir);
-  if ((source_path && !cfg->source_path) || !cfg->base_dir) {
+  if (!cfg->name || (source_path && !cfg->source_path) || !cfg->base_dir) {
     cr_config_free(cfg);
     return NULL;
   }
   return cfg;
 }
 
-/* Parse `text` (NULL = none) on top of the built-in default. */
-static int load(const char *text, size_t len, const char *where, const char *source_path,
-                const char *base_dir, struct cr_config **out, cr_error *err) {
+/* Parse `text` (NULL = none) on top of `base_json` (the built-in default,
+ * or a resolved config being updated), section by section. */
+static int load_onto(const char *base_json, const char *text, size_t len, const char *where,
+                     const char *source_path, const char *base_dir, struct cr_config **out,
+                     cr_error **err) {
   struct parse_ctx ctx = {0};
   cJSON *base = NULL, *user = NULL;
-  if (!(ctx.cfg = new_config(source_path, base_dir))) return cr_fail(err, ENOMEM, where, "cannot load config");
+  struct cr_bigints ints = {0}, user_ints = {0};
+  if (!(ctx.cfg = new_config(where, source_path, base_dir))) return cr_fail(err, ENOMEM, where, "cannot load config");
   ctx.base_dir = ctx.cfg->base_dir;
-  if (!(base = cJSON_Parse(cr_default_config_json))) {
-    diag_oom(&ctx.diag);  /* the default is valid JSON (tests/config checks it) */
+  /* exact integers above 2^53 (an inline seccomp profile's), of both texts */
+  if (cr_bigints_scan(base_json, &ints) < 0 || (text && cr_bigints_scan(text, &user_ints) < 0)) {
+    cr_jdiag_oom(&ctx.diag);
+    goto done;
+  }
+  if (user_ints.n) {
+    uint64_t *all = realloc(ints.values, (ints.n + user_ints.n) * sizeof *all);
+    if (!all) {
+      cr_jdiag_oom(&ctx.diag);
+      goto done;
+    }
+    memcpy(all + ints.n, user_ints.values, user_ints.n * sizeof *all);
+    ints.values = all;
+    ints.n += user_ints.n;
+  }
+  ctx.diag.ints = &ints;
+  if (!(base = cJSON_Parse(base_json))) {
+    cr_jdiag_oom(&ctx.diag);  /* the default, and a printed config, are valid JSON (tests/config checks it) */
     goto done;
   }
   if (text && !(user = parse_user_text(&ctx, text, len))) goto done;
   if (merge_config(base, user) < 0) {
-    diag_oom(&ctx.diag);
+    cr_jdiag_oom(&ctx.diag);
     goto done;
   }
   parse_sections(&ctx, base);
 done:;
-  int rc = diag_report(&ctx.diag, where, err);
-  diag_free(&ctx.diag);
+  int rc = cr_jdiag_report(&ctx.diag, where, err);
+  cr_jdiag_free(&ctx.diag);
+  cr_bigints_free(&ints);
+  cr_bigints_free(&user_ints);
   cJSON_Delete(base);
   cJSON_Delete(user);
   if (rc < 0) {
@@ -98,8 +106,37 @@ done:;
   return 0;
 }
 
+static int load(const char *text, size_t len, const char *where, const char *source_path,
+                const char *base_dir, struct cr_config **out, cr_error **err) {
+  return load_onto(cr_default_config_json, text, len, where, source_path, base_dir, out, err);
+}
+
+const char *cr_config_default_json(void) { return cr_default_config_json; }
+
+/* The resolved config's own sections replaced by those of `json`. */
+int cr_config_update(struct cr_config *cfg, const char *json, cr_error **err) {
+  if (!cfg || !json) return cr_fail(err, EINVAL, cfg ? cfg->name : "config", "no config or no JSON to update it with");
+  cr_autofree char *current = cr_config_to_json(cfg);
+  if (!current) return cr_fail(err, ENOMEM, cfg->name, "cannot update config");
+  struct cr_config *fresh = NULL;
+  if (load_onto(current, json, strlen(json), cfg->name, cfg->source_path, cfg->base_dir, &fresh, err) < 0)
+    return -1;
+  /* the caller's handle stays the same object */
+  struct cr_config old = *cfg;
+  *cfg = *fresh;
+  *fresh = old;
+  cr_config_free(fresh);
+  return 0;
+}
+
+int cr_config_copy(const struct cr_config *cfg, struct cr_config **out, cr_error **err) {
+  cr_autofree char *text = cr_config_to_json(cfg);
+  if (!text) return cr_fail(err, ENOMEM, cfg->name, "cannot copy config");
+  return load_onto(text, NULL, 0, cfg->name, cfg->source_path, cfg->base_dir, out, err);
+}
+
 /* The whole file, NUL-terminated; at most CR_CONFIG_MAX_FILE bytes. */
-static char *read_config_file(const char *path, size_t *len_out, cr_error *err) {
+static char *read_config_file(const char *path, size_t *len_out, cr_error **err) {
   cr_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return cr_fail(err, errno, path, "cannot open config"), NULL;
   size_t cap = 4096, len = 0;
@@ -125,7 +162,7 @@ static char *read_config_file(const char *path, size_t *len_out, cr_error *err) 
   return cr_steal_ptr(&buf);
 }
 
-int cr_config_load_file(const char *path, struct cr_config **out, cr_error *err) {
+int cr_config_load_file(const char *path, struct cr_config **out, cr_error **err) {
   size_t len;
   cr_autofree char *text = read_config_file(path, &len, err);
   if (!text) return -1;
@@ -138,7 +175,7 @@ int cr_config_load_file(const char *path, struct cr_config **out, cr_error *err)
 }
 
 int cr_config_load_string(const char *json, const char *name, const char *base_dir,
-                          struct cr_config **out, cr_error *err) {
+                          struct cr_config **out, cr_error **err) {
   const char *where = name ? name : "config";
   char cwd[PATH_MAX], resolved[PATH_MAX];
   const char *why;
@@ -152,7 +189,7 @@ int cr_config_load_string(const char *json, const char *name, const char *base_d
   return load(json, strlen(json), where, NULL, base_dir, out, err);
 }
 
-int cr_config_load_default(struct cr_config **out, cr_error *err) {
+int cr_config_load_default(struct cr_config **out, cr_error **err) {
   char cwd[PATH_MAX];
   if (!getcwd(cwd, sizeof cwd)) return cr_fail(err, errno, "built-in default", "cannot get the current folder");
   return load(NULL, 0, "built-in default", NULL, cwd, out, err);
@@ -164,7 +201,7 @@ static void free_args(char **args, size_t n) {
   free(args);
 }
 
-int cr_config_set_args(struct cr_config *cfg, size_t argc, char *const *argv, cr_error *err) {
+int cr_config_set_args(struct cr_config *cfg, size_t argc, const char *const *argv, cr_error **err) {
   if (argc == 0 || !argv || !argv[0] || !argv[0][0])
     return cr_fail(err, EINVAL, "arguments", "no command given");
   char **args = calloc(argc + 1, sizeof *args);
@@ -212,6 +249,7 @@ static void free_process(struct cr_process *proc) {
 
 void cr_config_free(struct cr_config *cfg) {
   if (!cfg) return;
+  free(cfg->name);
   free(cfg->source_path);
   free(cfg->base_dir);
   free_process(&cfg->process);
@@ -221,6 +259,7 @@ void cr_config_free(struct cr_config *cfg) {
   free(cfg->seccomp.builtin_name);
   free(cfg->seccomp.path);
   free(cfg->seccomp.inline_json);
+  free(cfg->seccomp.origin);
   free(cfg->limits.rlimits);
   free(cfg->limits.cgroup_parent);
   free(cfg->report_path);

@@ -15,16 +15,16 @@ static void parse_fd_path(struct parse_ctx *ctx, const cJSON *entry, const char 
                           struct cr_fd_entry *e) {
   const char *mode = "r";
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "mode");
-  struct jpath mode_path = jpath_key(path, "mode");
-  if (v && !get_string(ctx, v, mode_path.s, &mode)) return;
-  int index = name_index(mode, CR_KEYS(CR_ENUM_FD_MODE));
+  struct cr_jpath mode_path = cr_jpath_key(path, "mode");
+  if (v && !cr_jget_string(&ctx->diag, v, mode_path.s, &mode)) return;
+  int index = cr_jname_index(mode, CR_KEYS(CR_ENUM_FD_MODE));
   if (index < 0) {
-    diag_add(&ctx->diag, mode_path.s, "expected \"r\", \"w\", \"a\" or \"rw\"");
+    cr_jdiag_add(&ctx->diag, mode_path.s, "expected \"r\", \"w\", \"a\" or \"rw\"");
     return;
   }
   e->kind = CR_FD_PATH;
   e->open_flags = cr_fd_mode_flags[index];
-  struct jpath p = jpath_key(path, "path");
+  struct cr_jpath p = cr_jpath_key(path, "path");
   e->path = get_host_path(ctx, cJSON_GetObjectItemCaseSensitive(entry, "path"), p.s);
   if (!e->path) return;
   struct stat st;
@@ -43,22 +43,22 @@ static void parse_fd_source(struct parse_ctx *ctx, const cJSON *entry, const cha
   const cJSON *host_path = cJSON_GetObjectItemCaseSensitive(entry, "path");
   int sources = !!null_item + !!inherit + !!host_path;
   if (sources != 1) {
-    diag_add(&ctx->diag, path, sources ? "\"null\", \"inherit\" and \"path\" exclude each other"
+    cr_jdiag_add(&ctx->diag, path, sources ? "\"null\", \"inherit\" and \"path\" exclude each other"
                                        : "needs one of \"null\": true, \"inherit\": N or \"path\"");
     return;
   }
   if (!host_path && cJSON_HasObjectItem(entry, "mode"))
-    diag_add(&ctx->diag, jpath_key(path, "mode").s, "only allowed with \"path\"");
+    cr_jdiag_add(&ctx->diag, cr_jpath_key(path, "mode").s, "only allowed with \"path\"");
   uint64_t v;
   bool b;
   if (null_item) {
-    struct jpath p = jpath_key(path, "null");
-    if (get_bool(ctx, null_item, p.s, &b) && !b)
-      diag_add(&ctx->diag, p.s, "must be true (leave the fd out to have it closed)");
+    struct cr_jpath p = cr_jpath_key(path, "null");
+    if (cr_jget_bool(&ctx->diag, null_item, p.s, &b) && !b)
+      cr_jdiag_add(&ctx->diag, p.s, "must be true (leave the fd out to have it closed)");
     e->kind = CR_FD_NULL;
   } else if (inherit) {
     e->kind = CR_FD_INHERIT;
-    if (get_uint(ctx, inherit, jpath_key(path, "inherit").s, 0, INT_MAX, &v)) e->inherit_fd = (int)v;
+    if (cr_jget_uint(&ctx->diag, inherit, cr_jpath_key(path, "inherit").s, 0, INT_MAX, &v)) e->inherit_fd = (int)v;
   } else {
     parse_fd_path(ctx, entry, path, e);
   }
@@ -67,13 +67,13 @@ static void parse_fd_source(struct parse_ctx *ctx, const cJSON *entry, const cha
 static void parse_fd_entry(struct parse_ctx *ctx, const cJSON *entry, const char *path,
                            struct cr_fd_entry *e) {
   e->fd = -1;
-  if (!get_object(ctx, entry, path)) return;
-  check_keys(ctx, entry, path, CR_KEYS(CR_KEYS_FD));
+  if (!cr_jget_object(&ctx->diag, entry, path)) return;
+  cr_jcheck_keys(&ctx->diag, entry, path, CR_KEYS(CR_KEYS_FD));
   const cJSON *fd = cJSON_GetObjectItemCaseSensitive(entry, "fd");
   uint64_t v;
   if (!fd)
-    require_key(ctx, entry, path, "fd", "the fd number in the child");
-  else if (get_uint(ctx, fd, jpath_key(path, "fd").s, 0, FD_NUMBER_MAX, &v))
+    cr_jrequire_key(&ctx->diag, entry, path, "fd", "the fd number in the child");
+  else if (cr_jget_uint(&ctx->diag, fd, cr_jpath_key(path, "fd").s, 0, FD_NUMBER_MAX, &v))
     e->fd = (int)v;
   parse_fd_source(ctx, entry, path, e);
 }
@@ -86,7 +86,7 @@ static int compare_fd(const void *a, const void *b) {
 void parse_fds(struct parse_ctx *ctx, const cJSON *item) {
   static const char path[] = "$.fds";
   struct cr_config *cfg = ctx->cfg;
-  if (!get_array(ctx, item, path)) return;
+  if (!cr_jget_array(&ctx->diag, item, path)) return;
   size_t n = (size_t)cJSON_GetArraySize(item), i = 0;
   if (!(cfg->fds = ctx_calloc(ctx, n, sizeof *cfg->fds))) return;
   cfg->n_fds = n;
@@ -96,14 +96,14 @@ void parse_fds(struct parse_ctx *ctx, const cJSON *item) {
   memset(seen, 0, sizeof seen);
   const cJSON *entry;
   cJSON_ArrayForEach(entry, item) {
-    struct jpath p = jpath_index(path, i);
+    struct cr_jpath p = cr_jpath_index(path, i);
     struct cr_fd_entry *e = &cfg->fds[i];
     parse_fd_entry(ctx, entry, p.s, e);
     if (e->fd >= 0 && (seen[e->fd / 64] >> (e->fd % 64)) & 1) {
       size_t first = 0;
       while (cfg->fds[first].fd != e->fd) first++;
-      diag_add(&ctx->diag, jpath_key(p.s, "fd").s, "duplicate fd %d (also %s)", e->fd,
-               jpath_index(path, first).s);
+      cr_jdiag_add(&ctx->diag, cr_jpath_key(p.s, "fd").s, "duplicate fd %d (also %s)", e->fd,
+               cr_jpath_index(path, first).s);
     } else if (e->fd >= 0) {
       seen[e->fd / 64] |= 1ull << (e->fd % 64);
     }

@@ -27,28 +27,28 @@ static const struct {
 static void check_required_namespaces(struct parse_ctx *ctx, const char *path) {
   for (size_t i = 0; i < CR_ARRAY_SIZE(required_namespaces); i++) {
     if (ctx->cfg->namespaces & required_namespaces[i].bit) continue;
-    diag_add(&ctx->diag, path, "\"%s\" is required: %s", required_namespaces[i].name,
+    cr_jdiag_add(&ctx->diag, path, "\"%s\" is required: %s", required_namespaces[i].name,
              required_namespaces[i].why);
   }
 }
 
 void parse_namespaces(struct parse_ctx *ctx, const cJSON *item) {
   static const char path[] = "$.namespaces";
-  if (!get_array(ctx, item, path)) return;
+  if (!cr_jget_array(&ctx->diag, item, path)) return;
   size_t errors_before = ctx->diag.n + ctx->diag.dropped, i = 0;
   const cJSON *name;
   cJSON_ArrayForEach(name, item) {
-    struct jpath p = jpath_index(path, i++);
+    struct cr_jpath p = cr_jpath_index(path, i++);
     const char *s;
-    if (!get_string(ctx, name, p.s, &s)) continue;
-    int index = name_index(s, CR_KEYS(CR_ENUM_NAMESPACE));
+    if (!cr_jget_string(&ctx->diag, name, p.s, &s)) continue;
+    int index = cr_jname_index(s, CR_KEYS(CR_ENUM_NAMESPACE));
     if (index < 0) {
-      const char *near = suggest(s, CR_KEYS(CR_ENUM_NAMESPACE));
-      diag_add(&ctx->diag, p.s, "unknown namespace \"%s\"%s%s%s", quote(s).s,
+      const char *near = cr_jsuggest(s, CR_KEYS(CR_ENUM_NAMESPACE));
+      cr_jdiag_add(&ctx->diag, p.s, "unknown namespace \"%s\"%s%s%s", cr_jquote(s).s,
                near ? " (did you mean \"" : " (one of user, pid, mount, net, ipc, uts, cgroup, time",
                near ? near : "", near ? "\"?)" : ")");
     } else if (ctx->cfg->namespaces & cr_namespace_bits[index]) {
-      diag_add(&ctx->diag, p.s, "\"%s\" is listed twice", s);
+      cr_jdiag_add(&ctx->diag, p.s, "\"%s\" is listed twice", s);
     }
     if (index >= 0) ctx->cfg->namespaces |= cr_namespace_bits[index];
   }
@@ -59,11 +59,11 @@ void parse_namespaces(struct parse_ctx *ctx, const cJSON *item) {
 void parse_hostname(struct parse_ctx *ctx, const cJSON *item) {
   static const char path[] = "$.hostname";
   const char *s;
-  if (!get_string(ctx, item, path, &s)) return;
+  if (!cr_jget_string(&ctx->diag, item, path, &s)) return;
   size_t len = strlen(s);
   if (len < 1 || len > HOSTNAME_MAX ||
       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != len) {
-    diag_add(&ctx->diag, path, "expected 1 to %d letters, digits, '-' or '.'", HOSTNAME_MAX);
+    cr_jdiag_add(&ctx->diag, path, "expected 1 to %d letters, digits, '-' or '.'", HOSTNAME_MAX);
     return;
   }
   ctx->cfg->hostname = ctx_strdup(ctx, s);
@@ -80,7 +80,7 @@ static void parse_seccomp_string(struct parse_ctx *ctx, const char *s, const cJS
   struct cr_seccomp_spec *spec = &ctx->cfg->seccomp;
   if (strcmp(s, "none") == 0) {
     spec->kind = CR_SECCOMP_NONE;
-  } else if (name_index(s, CR_KEYS(CR_ENUM_SECCOMP_BUILTIN)) >= 0) {
+  } else if (cr_jname_index(s, CR_KEYS(CR_ENUM_SECCOMP_BUILTIN)) >= 0) {
     spec->kind = CR_SECCOMP_BUILTIN;
     spec->builtin_name = ctx_strdup(ctx, s);
   } else if (looks_like_path(s)) {
@@ -89,11 +89,11 @@ static void parse_seccomp_string(struct parse_ctx *ctx, const char *s, const cJS
     struct stat st;
     if (spec->path && stat(spec->path, &st) < 0) report_errno(ctx, path, errno, spec->path);
   } else {
-    const char *near = suggest(s, CR_KEYS(CR_ENUM_SECCOMP_BUILTIN));
-    diag_add(&ctx->diag, path,
+    const char *near = cr_jsuggest(s, CR_KEYS(CR_ENUM_SECCOMP_BUILTIN));
+    cr_jdiag_add(&ctx->diag, path,
              "unknown policy \"%s\"%s%s%s: built-ins are default, strict and none; a policy file "
              "path must contain '/' or end in .json",
-             quote(s).s, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+             cr_jquote(s).s, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
   }
 }
 
@@ -105,9 +105,15 @@ void parse_seccomp(struct parse_ctx *ctx, const cJSON *item) {
   } else if (cJSON_IsObject(item)) {
     /* Validated by policies/, which compiles it. */
     spec->kind = CR_SECCOMP_INLINE;
-    if (!(spec->inline_json = cJSON_PrintUnformatted(item))) diag_oom(&ctx->diag);
+    /* printed with its integers above 2^53 exact, as the text wrote them */
+    cJSON *copy = cJSON_Duplicate(item, true);
+    if (!copy || cr_json_exact_numbers(copy, ctx->diag.ints) < 0 ||
+        !(spec->inline_json = cJSON_PrintUnformatted(copy)))
+      cr_jdiag_oom(&ctx->diag);
+    cJSON_Delete(copy);
+    spec->origin = ctx_strdup(ctx, ctx->cfg->name);
   } else {
-    diag_add(&ctx->diag, path, "expected a policy name, a policy file path or an inline policy object");
+    cr_jdiag_add(&ctx->diag, path, "expected a policy name, a policy file path or an inline policy object");
   }
 }
 
@@ -141,30 +147,30 @@ static void report_unknown_capability(struct parse_ctx *ctx, const char *path, c
   size_t n = 0;
   for (int v = 0; v < 64 && v <= CAP_LAST_CAP; v++)
     if ((owned[n] = cap_to_name(v))) names[n] = owned[n], n++;
-  const char *near = key[0] ? suggest(key, names, n) : NULL;
+  const char *near = key[0] ? cr_jsuggest(key, names, n) : NULL;
   if (near) {
     char upper[64];
     size_t len = 0;
     for (; near[len] && len + 1 < sizeof upper; len++) upper[len] = (char)toupper((unsigned char)near[len]);
     upper[len] = '\0';
-    diag_add(&ctx->diag, path, "unknown capability \"%s\" (did you mean \"%s\"?)", quote(s).s, upper);
+    cr_jdiag_add(&ctx->diag, path, "unknown capability \"%s\" (did you mean \"%s\"?)", cr_jquote(s).s, upper);
   } else {
-    diag_add(&ctx->diag, path, "unknown capability \"%s\" (expected a name like \"CAP_NET_BIND_SERVICE\")",
-             quote(s).s);
+    cr_jdiag_add(&ctx->diag, path, "unknown capability \"%s\" (expected a name like \"CAP_NET_BIND_SERVICE\")",
+             cr_jquote(s).s);
   }
   for (size_t i = 0; i < n; i++) cap_free(owned[i]);
 }
 
 void parse_capabilities(struct parse_ctx *ctx, const cJSON *item) {
   static const char path[] = "$.capabilities";
-  if (!get_array(ctx, item, path)) return;
+  if (!cr_jget_array(&ctx->diag, item, path)) return;
   size_t i = 0;
   const cJSON *name;
   cJSON_ArrayForEach(name, item) {
-    struct jpath p = jpath_index(path, i++);
+    struct cr_jpath p = cr_jpath_index(path, i++);
     const char *s;
     char key[64];
-    if (!get_string(ctx, name, p.s, &s)) continue;
+    if (!cr_jget_string(&ctx->diag, name, p.s, &s)) continue;
     capability_key(s, key, sizeof key);
     int value = capability_value(key);
     if (value < 0) {
@@ -172,17 +178,17 @@ void parse_capabilities(struct parse_ctx *ctx, const cJSON *item) {
       continue;
     }
     uint64_t bit = UINT64_C(1) << value;
-    if (ctx->cfg->capabilities & bit) diag_add(&ctx->diag, p.s, "\"%s\" is listed twice", quote(s).s);
+    if (ctx->cfg->capabilities & bit) cr_jdiag_add(&ctx->diag, p.s, "\"%s\" is listed twice", cr_jquote(s).s);
     ctx->cfg->capabilities |= bit;
   }
 }
 
 void parse_network(struct parse_ctx *ctx, const cJSON *item) {
   const char *s;
-  if (!get_string(ctx, item, "$.network", &s)) return;
-  int index = name_index(s, CR_KEYS(CR_ENUM_NETWORK));
+  if (!cr_jget_string(&ctx->diag, item, "$.network", &s)) return;
+  int index = cr_jname_index(s, CR_KEYS(CR_ENUM_NETWORK));
   if (index < 0)
-    diag_add(&ctx->diag, "$.network", "expected \"none\" or \"host\"");
+    cr_jdiag_add(&ctx->diag, "$.network", "expected \"none\" or \"host\"");
   else
     ctx->cfg->network = (enum cr_network)index;
 }
@@ -199,14 +205,14 @@ void check_cross_sections(struct parse_ctx *ctx, const cJSON *root) {
   bool has_net = cfg->namespaces & CR_NS_NET;
   const cJSON *network = cJSON_GetObjectItemCaseSensitive(root, "network");
   bool network_valid =
-      cJSON_IsString(network) && name_index(network->valuestring, CR_KEYS(CR_ENUM_NETWORK)) >= 0;
+      cJSON_IsString(network) && cr_jname_index(network->valuestring, CR_KEYS(CR_ENUM_NETWORK)) >= 0;
   if (network_valid && cfg->network == CR_NETWORK_HOST && has_net)
-    diag_add(&ctx->diag, "$.namespaces",
+    cr_jdiag_add(&ctx->diag, "$.namespaces",
              "\"net\" cannot be listed with \"network\": \"host\" (host networking shares the host's "
              "net namespace)");
   if (network_valid && cfg->network == CR_NETWORK_NONE && !has_net)
-    diag_add(&ctx->diag, "$.network",
+    cr_jdiag_add(&ctx->diag, "$.network",
              "\"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
   if (cfg->hostname && !(cfg->namespaces & CR_NS_UTS))
-    diag_add(&ctx->diag, "$.hostname", "needs the \"uts\" namespace in $.namespaces");
+    cr_jdiag_add(&ctx->diag, "$.hostname", "needs the \"uts\" namespace in $.namespaces");
 }

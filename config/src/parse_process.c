@@ -11,7 +11,7 @@
 static void parse_args(struct parse_ctx *ctx, const cJSON *item, const char *path) {
   struct cr_process *proc = &ctx->cfg->process;
   if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0) {
-    diag_add(&ctx->diag, path, "expected a non-empty array of strings");
+    cr_jdiag_add(&ctx->diag, path, "expected a non-empty array of strings");
     return;
   }
   size_t n = (size_t)cJSON_GetArraySize(item), i = 0;
@@ -19,10 +19,10 @@ static void parse_args(struct parse_ctx *ctx, const cJSON *item, const char *pat
   proc->n_args = n;
   const cJSON *arg;
   cJSON_ArrayForEach(arg, item) {
-    struct jpath p = jpath_index(path, i);
+    struct cr_jpath p = cr_jpath_index(path, i);
     const char *s;
-    if (get_string(ctx, arg, p.s, &s)) {
-      if (i == 0 && !s[0]) diag_add(&ctx->diag, p.s, "the program name must not be empty");
+    if (cr_jget_string(&ctx->diag, arg, p.s, &s)) {
+      if (i == 0 && !s[0]) cr_jdiag_add(&ctx->diag, p.s, "the program name must not be empty");
       proc->args[i] = ctx_strdup(ctx, s);
     }
     i++;
@@ -31,18 +31,18 @@ static void parse_args(struct parse_ctx *ctx, const cJSON *item, const char *pat
 
 static void parse_env(struct parse_ctx *ctx, const cJSON *item, const char *path) {
   struct cr_process *proc = &ctx->cfg->process;
-  if (!get_object(ctx, item, path)) return;
+  if (!cr_jget_object(&ctx->diag, item, path)) return;
   size_t n = (size_t)cJSON_GetArraySize(item);
   if (!(proc->env = ctx_calloc(ctx, n, sizeof *proc->env))) return;
   const cJSON *var;
   cJSON_ArrayForEach(var, item) {
-    struct jpath p = jpath_key(path, var->string);
+    struct cr_jpath p = cr_jpath_key(path, var->string);
     const char *value;
     if (!var->string[0]) {
-      diag_add(&ctx->diag, p.s, "variable names must not be empty");
+      cr_jdiag_add(&ctx->diag, p.s, "variable names must not be empty");
     } else if (strchr(var->string, '=')) {
-      diag_add(&ctx->diag, p.s, "variable names must not contain '='");
-    } else if (get_string(ctx, var, p.s, &value)) {
+      cr_jdiag_add(&ctx->diag, p.s, "variable names must not contain '='");
+    } else if (cr_jget_string(&ctx->diag, var, p.s, &value)) {
       struct cr_env_var *slot = &proc->env[proc->n_env++];
       slot->name = ctx_strdup(ctx, var->string);
       slot->value = ctx_strdup(ctx, value);
@@ -54,7 +54,7 @@ static void parse_id(struct parse_ctx *ctx, const cJSON *obj, const char *path, 
                      uint32_t *out) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
   uint64_t v;
-  if (item && get_uint(ctx, item, jpath_key(path, key).s, 0, ID_MAX, &v)) *out = (uint32_t)v;
+  if (item && cr_jget_uint(&ctx->diag, item, cr_jpath_key(path, key).s, 0, ID_MAX, &v)) *out = (uint32_t)v;
 }
 
 /* Inside the user namespace the child has the caller's own ids, except that
@@ -72,19 +72,19 @@ void parse_process(struct parse_ctx *ctx, const cJSON *item) {
   static const char path[] = "$.process";
   struct cr_process *proc = &ctx->cfg->process;
   set_process_defaults(proc);
-  if (!get_object(ctx, item, path)) return;
-  check_keys(ctx, item, path, CR_KEYS(CR_KEYS_PROCESS));
+  if (!cr_jget_object(&ctx->diag, item, path)) return;
+  cr_jcheck_keys(&ctx->diag, item, path, CR_KEYS(CR_KEYS_PROCESS));
 
   const cJSON *v;
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "path")))
-    proc->path = get_sandbox_path(ctx, v, jpath_key(path, "path").s);
+    proc->path = get_sandbox_path(ctx, v, cr_jpath_key(path, "path").s);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "args")))
-    parse_args(ctx, v, jpath_key(path, "args").s);
+    parse_args(ctx, v, cr_jpath_key(path, "args").s);
   else
-    require_key(ctx, item, path, "args", "a non-empty array of strings: the program's argv");
-  if ((v = cJSON_GetObjectItemCaseSensitive(item, "env"))) parse_env(ctx, v, jpath_key(path, "env").s);
+    cr_jrequire_key(&ctx->diag, item, path, "args", "a non-empty array of strings: the program's argv");
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "env"))) parse_env(ctx, v, cr_jpath_key(path, "env").s);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "cwd")))
-    proc->cwd = get_sandbox_path(ctx, v, jpath_key(path, "cwd").s);
+    proc->cwd = get_sandbox_path(ctx, v, cr_jpath_key(path, "cwd").s);
   else
     proc->cwd = ctx_strdup(ctx, "/");
   parse_id(ctx, item, path, "uid", &proc->uid);
@@ -92,10 +92,10 @@ void parse_process(struct parse_ctx *ctx, const cJSON *item) {
   parse_id(ctx, item, path, "host_uid", &proc->host_uid);
   parse_id(ctx, item, path, "host_gid", &proc->host_gid);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "umask")))
-    get_mode(ctx, v, jpath_key(path, "umask").s, 0777, &proc->umask);
+    get_mode(ctx, v, cr_jpath_key(path, "umask").s, 0777, &proc->umask);
   int64_t adj;
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "oom_score_adj")) &&
-      get_int(ctx, v, jpath_key(path, "oom_score_adj").s, -1000, 1000, &adj)) {
+      cr_jget_int(&ctx->diag, v, cr_jpath_key(path, "oom_score_adj").s, -1000, 1000, &adj)) {
     proc->has_oom_score_adj = true;
     proc->oom_score_adj = (int)adj;
   }

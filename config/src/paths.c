@@ -104,13 +104,13 @@ static const char fd_dir_message[] =
 char *get_sandbox_path(struct parse_ctx *ctx, const cJSON *item, const char *path) {
   const char *s, *why;
   char norm[PATH_MAX];
-  if (!get_string(ctx, item, path, &s)) return NULL;
+  if (!cr_jget_string(&ctx->diag, item, path, &s)) return NULL;
   if (normalize_sandbox_path(s, norm, sizeof norm, &why) < 0) {
-    diag_add(&ctx->diag, path, "%s", why);
+    cr_jdiag_add(&ctx->diag, path, "%s", why);
     return NULL;
   }
   if (is_fd_dir_path(norm)) {
-    diag_add(&ctx->diag, path, "%s", fd_dir_message);
+    cr_jdiag_add(&ctx->diag, path, "%s", fd_dir_message);
     return NULL;
   }
   return ctx_strdup(ctx, norm);
@@ -119,14 +119,14 @@ char *get_sandbox_path(struct parse_ctx *ctx, const cJSON *item, const char *pat
 char *get_host_path(struct parse_ctx *ctx, const cJSON *item, const char *path) {
   const char *s, *why;
   char resolved[PATH_MAX], real[PATH_MAX];
-  if (!get_string(ctx, item, path, &s)) return NULL;
+  if (!cr_jget_string(&ctx->diag, item, path, &s)) return NULL;
   if (resolve_host_path(ctx->base_dir, s, resolved, sizeof resolved, &why) < 0) {
-    diag_add(&ctx->diag, path, "%s", why);
+    cr_jdiag_add(&ctx->diag, path, "%s", why);
     return NULL;
   }
   /* Also through symlinks, for paths that exist. */
   if (is_fd_dir_path(resolved) || (realpath(resolved, real) && is_fd_dir_path(real))) {
-    diag_add(&ctx->diag, path, "%s", fd_dir_message);
+    cr_jdiag_add(&ctx->diag, path, "%s", fd_dir_message);
     return NULL;
   }
   return ctx_strdup(ctx, resolved);
@@ -149,5 +149,5 @@ void check_parent_exists(struct parse_ctx *ctx, const char *path, const char *fi
   pop_component(parent, &used);
   struct stat st;
   if (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))
-    diag_add(&ctx->diag, path, "folder %s does not exist", quote(parent).s);
+    cr_jdiag_add(&ctx->diag, path, "folder %s does not exist", cr_jquote(parent).s);
 }

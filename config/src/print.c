@@ -37,7 +37,7 @@ static cJSON *add_string(struct builder *b, cJSON *parent, const char *key, cons
 
 static cJSON *add_uint(struct builder *b, cJSON *parent, const char *key, uint64_t v) {
   /* Beyond 2^53 a JSON number is inexact: a decimal string is a valid size. */
-  if (v > CR_MAX_EXACT_INT) {
+  if (v > CR_JSON_MAX_EXACT) {
     char digits[24];
     snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
     return add_string(b, parent, key, digits);
@@ -141,11 +141,25 @@ static void build_fd_entry(struct builder *b, cJSON *array, const struct cr_fd_e
   }
 }
 
+/* JSON text as a tree that prints its integers above 2^53 exactly (a
+ * seccomp mask such as 18446744069414584321 must stay that number). */
+static cJSON *exact_tree(const char *text) {
+  cJSON *tree = cJSON_Parse(text);
+  struct cr_bigints ints;
+  if (!tree || cr_bigints_scan(text, &ints) < 0) return tree;
+  if (cr_json_exact_numbers(tree, &ints) < 0) {
+    cJSON_Delete(tree);
+    tree = NULL;
+  }
+  cr_bigints_free(&ints);
+  return tree;
+}
+
 static void build_seccomp(struct builder *b, cJSON *root, const struct cr_seccomp_spec *spec) {
   switch (spec->kind) {
     case CR_SECCOMP_BUILTIN: add_string(b, root, "seccomp", spec->builtin_name); break;
     case CR_SECCOMP_FILE: add_string(b, root, "seccomp", spec->path); break;
-    case CR_SECCOMP_INLINE: add(b, root, "seccomp", cJSON_Parse(spec->inline_json)); break;
+    case CR_SECCOMP_INLINE: add(b, root, "seccomp", exact_tree(spec->inline_json)); break;
     case CR_SECCOMP_NONE: add_string(b, root, "seccomp", "none"); break;
   }
 }
@@ -282,7 +296,7 @@ static void print_string(struct strbuf *sb, const char *s) {
 static void print_number(struct strbuf *sb, double d) {
   char num[32];
   /* in range before the cast: converting a larger double is undefined */
-  if (d >= -(double)CR_MAX_EXACT_INT && d <= (double)CR_MAX_EXACT_INT && d == (double)(long long)d) {
+  if (d >= -(double)CR_JSON_MAX_EXACT && d <= (double)CR_JSON_MAX_EXACT && d == (double)(long long)d) {
     snprintf(num, sizeof num, "%lld", (long long)d);
   } else {
     snprintf(num, sizeof num, "%.15g", d);
@@ -334,6 +348,8 @@ static void print_value(struct strbuf *sb, const cJSON *item, int level, bool in
     print_string(sb, item->valuestring);
   else if (cJSON_IsNumber(item))
     print_number(sb, item->valuedouble);
+  else if (cJSON_IsRaw(item)) /* an exact integer above 2^53 (cr_json_exact_numbers) */
+    sb_str(sb, item->valuestring);
   else
     sb_str(sb, cJSON_IsTrue(item) ? "true" : cJSON_IsFalse(item) ? "false" : "null");
 }

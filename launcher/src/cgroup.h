@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to launcher/: the cgroup(s) that enforce limits.memory, .pids and
- * .cpu.
+ * .cpu (cgroup_internal.h says which file does what).
  *
  * Lifecycle, all on the launcher side:
  *
@@ -16,30 +17,26 @@
  *   cr_cgroups_release   every path (plan release): kill, remove, stop the
  *                        watchdog; a no-op after cr_cgroups_finish
  *
- * The watchdog is a small process forked before any directory exists; it
- * blocks on a pipe only the launcher holds. When the launcher dies (even of
- * SIGKILL) it sees EOF, kills everything left in the cgroups and removes
- * them; after a normal run the launcher tells it to just exit.
- *
  * The cgroups go below the launcher's own cgroup (per hierarchy, from
- * /proc/self/cgroup and /proc/self/mountinfo), or below the cgroup path named
- * by the environment variable CLEANROOM_CGROUP_PARENT (a path as in
- * /proc/self/cgroup, e.g. "/cleanroom.slice", used in every hierarchy). */
+ * /proc/self/cgroup and /proc/self/mountinfo), or below limits.cgroup_parent
+ * or the cgroup parent of the options (a path as in /proc/self/cgroup, e.g.
+ * "/cleanroom.slice", used in every hierarchy). */
 #ifndef CR_LAUNCHER_CGROUP_H
 #define CR_LAUNCHER_CGROUP_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "cleanroom.h"
+#include "cleanroom/cleanroom.h"
 #include "cr/config.h"
+#include "cr/log.h"
 
 enum cr_cgroup_controller { CR_CG_MEMORY, CR_CG_PIDS, CR_CG_CPU, CR_CG_COUNT };
 
 #define CR_CGROUP_MAX_DIRS 4 /* one v2 directory and one per v1 hierarchy */
 
 struct cr_cgroup_dir {
-  char *path;      /* absolute directory, e.g. /sys/fs/cgroup/memory/x/cleanroom-12-0 */
+  char *path;      /* absolute directory, e.g. /sys/fs/cgroup/memory/x/cleanroom-12-0123... */
   int version;     /* 1 or 2 */
   bool created;
 };
@@ -51,13 +48,17 @@ struct cr_cgroups {
   int use[CR_CG_COUNT];         /* enum cr_cgroup_use */
   int v2_fd;                    /* O_PATH fd of the v2 directory, -1 when none */
   pid_t watchdog;
-  int watchdog_fd;              /* write end of the watchdog's pipe */
+  int watchdog_fd;              /* the launcher's end of the watchdog's socket */
 };
 
 void cr_cgroups_init(struct cr_cgroups *cg);
-int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cr_error *err);
+/* `parent`: the options' cgroup parent (NULL: the process's own), unless
+ * limits.cgroup_parent names one; warnings of optional limits go to `log`;
+ * the watchdog also watches `launcher_pidfd`. */
+int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, const char *parent,
+                     const struct cr_log *log, int launcher_pidfd, cr_error **err);
 int cr_cgroups_clone_fd(const struct cr_cgroups *cg);
-int cr_cgroups_attach(const struct cr_cgroups *cg, pid_t pid, cr_error *err);
+int cr_cgroups_attach(const struct cr_cgroups *cg, pid_t pid, cr_error **err);
 void cr_cgroups_finish(struct cr_cgroups *cg, struct cr_result *res);
 void cr_cgroups_release(struct cr_cgroups *cg);
 

@@ -1,16 +1,19 @@
-/* The command line: parse, call the API, print errors in one place. */
+/* SPDX-License-Identifier: MIT */
+/* The command line: parse, map the environment onto options, call the
+ * public API (cleanroom/cleanroom.h, nothing else), print errors in one
+ * place. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanroom.h"
+#include "cleanroom/cleanroom.h"
 #include "cli.h"
-#include "cr/cleanup.h"
-#include "cr/policy.h"
 
 static const char usage_text[] =
     "usage:\n"
@@ -23,6 +26,9 @@ static const char usage_text[] =
     "\n"
     "With `run CONFIG -- ARG...` the ARGs replace process.args; ARG[0] is searched in the\n"
     "sandbox's PATH unless it contains a '/'.\n"
+    "\n"
+    "environment: CLEANROOM_CACHE_DIR (the compiled-filter cache; empty: none),\n"
+    "CLEANROOM_CGROUP_PARENT (where limit cgroups go), CLEANROOM_DEBUG_TIMING=1.\n"
     "\n"
     "exit status: the child's own; 128+N when it died of signal N; 125 when cleanroom\n"
     "failed (bad config, setup error); 126 when the command cannot be executed; 127 when\n"
@@ -38,10 +44,66 @@ static __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ..
   return CR_EXIT_LAUNCHER_FAILED;
 }
 
-static int print_error(const cr_error *err) {
-  cr_error_print(err, stderr);
+/* The one place errors are printed: `cleanroom: WHERE: WHAT`, a line each. */
+static void print_error(const cr_error *err) {
+  const char *msg = cr_error_message(err);
+  for (const char *line = msg; line;) {
+    const char *end = strchr(line, '\n');
+    fprintf(stderr, "cleanroom: %.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
+    line = end ? end + 1 : NULL;
+  }
+}
+
+static int fail_with(cr_error *err) {
+  print_error(err);
+  cr_error_free(err);
   return CR_EXIT_LAUNCHER_FAILED;
 }
+
+/* The library's diagnostics, on stderr. */
+static void log_to_stderr(void *data, int level, const char *message) {
+  (void)data;
+  fprintf(stderr, "cleanroom: %s%s\n", level == CR_LOG_WARNING ? "warning: " : "", message);
+}
+
+/* ---- the environment, mapped onto options ---------------------------------- */
+
+static bool is_set(const char *name) {
+  const char *v = getenv(name);
+  return v && *v && strcmp(v, "0") != 0;
+}
+
+/* $CLEANROOM_CACHE_DIR (empty: no cache), else $XDG_CACHE_HOME/cleanroom,
+ * ~/.cache/cleanroom (when HOME is the caller's), or /tmp/cleanroom-UID. */
+static char *default_cache_dir(void) {
+  const char *env = getenv("CLEANROOM_CACHE_DIR");
+  const char *xdg = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  struct stat st;
+  char *path = NULL;
+  int n;
+  if (env) return *env ? strdup(env) : NULL;
+  if (xdg && *xdg == '/') n = asprintf(&path, "%s/cleanroom", xdg);
+  else if (home && *home == '/' && stat(home, &st) == 0 && st.st_uid == geteuid())
+    n = asprintf(&path, "%s/.cache/cleanroom", home);
+  else n = asprintf(&path, "/tmp/cleanroom-%u", (unsigned)geteuid());
+  return n < 0 ? NULL : path;
+}
+
+static int make_options(cr_options **opts, bool forward_signals, cr_error **err) {
+  if (cr_options_new(opts, err) < 0) return -1;
+  cr_options_set_log(*opts, log_to_stderr, NULL);
+  cr_options_set_forward_signals(*opts, forward_signals);
+  cr_options_set_debug_timing(*opts, is_set("CLEANROOM_DEBUG_TIMING"));
+  char *cache = default_cache_dir();
+  int rc = cache && cache[0] == '/' ? cr_options_set_cache_dir(*opts, cache, err) : 0;
+  free(cache);
+  const char *parent = getenv("CLEANROOM_CGROUP_PARENT");
+  if (rc == 0 && parent && *parent) rc = cr_options_set_cgroup_parent(*opts, parent, err);
+  return rc;
+}
+
+/* ---- run ------------------------------------------------------------------------ */
 
 struct run_args {
   const char *config_path; /* NULL = built-in default */
@@ -74,73 +136,96 @@ static int parse_run_args(int argc, char **argv, struct run_args *ra) {
   return 0;
 }
 
-static int load_run_config(const struct run_args *ra, struct cr_config **cfg, cr_error *err) {
-  int rc = ra->config_path ? cr_config_load_file(ra->config_path, cfg, err)
-                           : cr_config_load_default(cfg, err);
-  if (rc == 0 && ra->n_cmd) rc = cr_config_set_args(*cfg, (size_t)ra->n_cmd, ra->cmd, err);
+static int load_run_config(const struct run_args *ra, cr_config **cfg, cr_error **err) {
+  int rc = ra->config_path ? cr_config_load_file(ra->config_path, cfg, err) : cr_config_load_default(cfg, err);
+  if (rc == 0 && ra->n_cmd) rc = cr_config_set_args(*cfg, (size_t)ra->n_cmd, (const char *const *)ra->cmd, err);
+  return rc;
+}
+
+/* --report is the caller's own choice; the config's "report" is written
+ * with the sandbox's host identity. */
+static int check_report(const struct run_args *ra, const cr_config *cfg, cr_error **err) {
+  return ra->report_path ? cr_report_check(ra->report_path, err) : cr_report_check_config(cfg, err);
+}
+
+static int write_report(const struct run_args *ra, const cr_config *cfg, const cr_result *res,
+                        const cr_error *run_err) {
+  if (!ra->report_path && !cfg) return 0;
+  cr_error *err = NULL;
+  int rc = ra->report_path ? cr_report_write(ra->report_path, res, run_err, &err)
+                           : cr_report_write_config(cfg, res, run_err, &err);
+  if (rc < 0) fail_with(err);
   return rc;
 }
 
 static int cmd_run(int argc, char **argv) {
   struct run_args ra;
   if (parse_run_args(argc, argv, &ra) != 0) return CR_EXIT_LAUNCHER_FAILED;
-  struct cr_config *cfg = NULL;
-  cr_error err = {0};
-  struct cr_result res = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
-  struct cr_run_options opts = {.forward_signals = true};
-  int rc = load_run_config(&ra, &cfg, &err);
-  /* --report is the caller's own choice; the config's "report" is written
-   * with the sandbox's host identity */
-  bool report = ra.report_path || (cfg && cfg->report_path);
-  if (rc == 0 && (ra.report_path ? cr_report_check(ra.report_path, &err)
-                                 : cr_report_check_config(cfg, &err)) < 0) {
-    cr_error_print(&err, stderr);
+  cr_config *cfg = NULL;
+  cr_options *opts = NULL;
+  cr_error *err = NULL;
+  cr_result *res = NULL;
+  int rc = make_options(&opts, true, &err);
+  if (rc == 0) rc = load_run_config(&ra, &cfg, &err);
+  if (rc == 0 && check_report(&ra, cfg, &err) < 0) {
     cr_config_free(cfg);
-    return CR_EXIT_LAUNCHER_FAILED; /* nowhere to report: run nothing */
+    cr_options_free(opts);
+    return fail_with(err); /* nowhere to report: run nothing */
   }
-  if (rc == 0) cr_run(cfg, &opts, &res, &err);
-  if (cr_error_is_set(&err)) cr_error_print(&err, stderr);
-  if (report) {
-    cr_error report_err = {0};
-    if ((ra.report_path ? cr_report_write(ra.report_path, &res, &err, &report_err)
-                        : cr_report_write_config(cfg, &res, &err, &report_err)) < 0) {
-      cr_error_print(&report_err, stderr);
-      if (!res.setup_failed) res.exit_code = CR_EXIT_LAUNCHER_FAILED;
-    }
-  }
+  /* create, start and wait in one call: the start waits in the sandbox's
+   * socket, and setup failures come with the end (one wakeup fewer) */
+  if (rc == 0) cr_run(cfg, opts, &res, &err);
+  if (err) print_error(err);
+  int status = res ? res->exit_code : CR_EXIT_LAUNCHER_FAILED;
+  if (write_report(&ra, cfg, res, err) < 0 && res && !res->setup_failed) status = CR_EXIT_LAUNCHER_FAILED;
+  cr_result_free(res);
+  cr_error_free(err);
   cr_config_free(cfg);
-  return res.exit_code;
+  cr_options_free(opts);
+  return status;
 }
+
+/* ---- check, policy ---------------------------------------------------------------- */
 
 static int cmd_check(int argc, char **argv) {
   if (argc != 1) return usage_error("%s takes exactly one CONFIG", "check");
-  struct cr_config *cfg = NULL;
-  cr_error err = {0};
-  if (cr_config_load_file(argv[0], &cfg, &err) < 0) return print_error(&err);
-  cr_autofree char *text = cr_config_to_json(cfg);
+  cr_config *cfg = NULL;
+  cr_options *opts = NULL;
+  cr_error *err = NULL;
+  if (make_options(&opts, false, &err) < 0 || cr_config_load_file(argv[0], &cfg, &err) < 0 ||
+      cr_config_check(cfg, opts, &err) < 0) {
+    cr_config_free(cfg);
+    cr_options_free(opts);
+    return fail_with(err);
+  }
+  char *text = cr_config_to_json(cfg);
   cr_config_free(cfg);
-  if (!text) return print_error(&(cr_error){.errnum = ENOMEM, .where = "check", .what = "print"});
+  cr_options_free(opts);
+  if (!text) {
+    fprintf(stderr, "cleanroom: check: out of memory\n");
+    return CR_EXIT_LAUNCHER_FAILED;
+  }
   printf("%s\n", text);
+  cr_free(text);
   return 0;
 }
 
-/* A policy argument is a built-in name or a file. */
-static int compile_policy_arg(const char *arg, struct cr_bpf *bpf, struct cr_policy_stats *stats,
-                              cr_error *err) {
-  if (!strchr(arg, '/') && access(arg, F_OK) != 0) {
-    struct cr_seccomp_spec spec = {.kind = strcmp(arg, "none") == 0 ? CR_SECCOMP_NONE : CR_SECCOMP_BUILTIN,
-                                   .builtin_name = (char *)arg};
-    return cr_policy_compile(&spec, 0, bpf, stats, err);
+static int write_bpf(const cr_policy *policy, const char *out, cr_error **err) {
+  (void)err;
+  size_t len;
+  const void *insns = cr_policy_bpf(policy, &len);
+  int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(1);
+  if (fd < 0) {
+    fprintf(stderr, "cleanroom: policy export: open %s: %s\n", out ? out : "stdout", strerror(errno));
+    return -1;
   }
-  return cr_policy_compile_file(arg, 0, bpf, stats, err);
-}
-
-static int write_bpf(const struct cr_bpf *bpf, const char *out, cr_error *err) {
-  cr_autoclose int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(1);
-  if (fd < 0) return cr_fail(err, errno, "policy export", "open %s", out ? out : "stdout");
-  size_t len = (size_t)bpf->len * sizeof bpf->insns[0];
-  if (write(fd, bpf->insns, len) != (ssize_t)len)
-    return cr_fail(err, errno, "policy export", "write %s", out ? out : "stdout");
+  bool ok = !len || write(fd, insns, len) == (ssize_t)len;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    fprintf(stderr, "cleanroom: policy export: write %s: %s\n", out ? out : "stdout", strerror(saved));
+    return -1;
+  }
   return 0;
 }
 
@@ -151,17 +236,23 @@ static int cmd_policy(int argc, char **argv) {
   else if (argc != 2) return usage_error("%s: unexpected arguments", "policy");
   if (strcmp(argv[0], "check") != 0 && strcmp(argv[0], "export") != 0)
     return usage_error("unknown policy command %s", argv[0]);
-  struct cr_bpf bpf = {0};
-  struct cr_policy_stats stats = {0};
-  cr_error err = {0};
-  int rc = compile_policy_arg(argv[1], &bpf, &stats, &err);
-  if (rc == 0 && strcmp(argv[0], "export") == 0) rc = write_bpf(&bpf, out, &err);
-  else if (rc == 0)
-    printf("%s: ok: %zu rules, %zu syscalls, %zu unknown syscalls skipped, %zu BPF instructions%s\n",
-           argv[1], stats.rules, stats.syscalls, stats.skipped, stats.bpf_insns,
-           bpf.exec_once ? " (execve allowed once, supervised)" : "");
-  cr_bpf_free(&bpf);
-  return rc == 0 ? 0 : print_error(&err);
+  cr_options *opts = NULL;
+  cr_policy *policy = NULL;
+  cr_error *err = NULL;
+  if (make_options(&opts, false, &err) < 0 || cr_policy_load(argv[1], opts, &policy, &err) < 0) {
+    cr_options_free(opts);
+    return fail_with(err);
+  }
+  int rc = 0;
+  if (strcmp(argv[0], "export") == 0)
+    rc = write_bpf(policy, out, &err);
+  else
+    printf("%s: ok: %zu rules, %zu syscalls, %zu unknown syscalls skipped, %zu BPF instructions%s\n", argv[1],
+           cr_policy_rules(policy), cr_policy_syscalls(policy), cr_policy_skipped(policy),
+           cr_policy_instructions(policy), cr_policy_exec_once(policy) ? " (execve allowed once, supervised)" : "");
+  cr_policy_free(policy);
+  cr_options_free(opts);
+  return rc == 0 ? 0 : CR_EXIT_LAUNCHER_FAILED;
 }
 
 /* Started with fd 0, 1 or 2 closed, the next file opened would take that

@@ -28,7 +28,7 @@
 
 #include "identity.h"
 
-int cr_identity_of(const struct cr_config *cfg, struct cr_identity *id, cr_error *err) {
+int cr_identity_of(const struct cr_config *cfg, struct cr_identity *id, cr_error **err) {
   memset(id, 0, sizeof *id);
   if (geteuid() != 0) {
     id->uid = geteuid();
@@ -54,7 +54,7 @@ void cr_identity_describe(const struct cr_identity *id, char *buf, size_t size) 
 
 static long fs_id(long nr, long id) { return syscall(nr, id); }
 
-int cr_identity_enter(const struct cr_identity *id, struct cr_identity_saved *saved, cr_error *err) {
+int cr_identity_enter(const struct cr_identity *id, struct cr_identity_saved *saved, cr_error **err) {
   memset(saved, 0, sizeof *saved);
   if (!id->switched) return 0;
   long n = syscall(SYS_getgroups, 0, NULL);
@@ -109,7 +109,7 @@ int cr_open_no_magiclinks(int dirfd, const char *path, int flags, mode_t mode) {
 }
 
 int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t mode,
-               const char *where, cr_error *err) {
+               const char *where, cr_error **err) {
   struct cr_identity_saved saved;
   if (cr_identity_enter(id, &saved, err) < 0) return -1;
   int fd = cr_open_no_magiclinks(AT_FDCWD, path, flags, mode);

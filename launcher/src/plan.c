@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* Launcher side: turn a config into a plan the sandbox carries out without
- * allocating. Every host-side check that can fail does so here, before any
- * process starts. */
+ * allocating (plan.h). Every host-side check that can fail does so here,
+ * before any process starts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -9,11 +10,13 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "child/child.h"
 #include "cr/cleanup.h"
 #include "identity.h"
-#include "sandbox.h"
+#include "plan.h"
 
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
 
@@ -31,7 +34,7 @@ static uint64_t clone_flags_of(unsigned ns) {
   return flags;
 }
 
-static int prepare_ids(struct cr_plan *plan, cr_error *err) {
+static int prepare_ids(struct cr_plan *plan, cr_error **err) {
   if (cr_identity_of(plan->cfg, &plan->identity, err) < 0) return -1;
   plan->caller_is_root = plan->identity.switched;
   plan->outer_uid = plan->identity.uid;
@@ -40,7 +43,7 @@ static int prepare_ids(struct cr_plan *plan, cr_error *err) {
 }
 
 static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd_entry *e,
-                          cr_error *err) {
+                          cr_error **err) {
   char where[64];
   snprintf(where, sizeof where, "$.fds[%zu] (fd %d)", index, e->fd);
   switch (e->kind) {
@@ -55,7 +58,7 @@ static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd
     /* with the sandbox's rights: the config's author chose the name; and
      * without blocking, should a FIFO have been planted there */
     int fd = cr_fd_above_stdio(cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err));
-    if (fd < 0) return cr_error_is_set(err) ? -1 : cr_fail(err, errno, where, "fcntl %s", e->path);
+    if (fd < 0) return err && *err ? -1 : cr_fail(err, errno, where, "fcntl %s", e->path);
     plan->opened_fds[plan->n_opened++] = fd;
     if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
       return cr_fail(err, errno, where, "fcntl %s", e->path);
@@ -68,26 +71,26 @@ static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd
 /* The payload lays out its fd table above the highest target first
  * (payload.c): the fd numbers it needs must fit RLIMIT_NOFILE. It raises
  * its soft limit to the hard one for that; the hard limit is a ceiling. */
-static int check_fd_limit(struct cr_plan *plan, cr_error *err) {
+static int check_fd_limit(struct cr_plan *plan, cr_error **err) {
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return cr_fail(err, errno, "fds", "getrlimit");
-  plan->fd_numbers_needed = (rlim_t)plan->max_target + 1 + plan->n_fds + CR_PAYLOAD_SPARE_FDS;
-  if (rl.rlim_max != RLIM_INFINITY && plan->fd_numbers_needed > rl.rlim_max)
+  plan->nofile_hard = rl.rlim_max;
+  rlim_t needed = (rlim_t)plan->max_target + 1 + plan->n_fds + CR_PAYLOAD_SPARE_FDS;
+  if (rl.rlim_max != RLIM_INFINITY && needed > rl.rlim_max)
     return cr_fail(err, EMFILE, "fds",
                    "fd %d needs RLIMIT_NOFILE of at least %llu, and cleanroom's hard limit is %llu: "
                    "raise it (ulimit -Hn) or use lower fd numbers", plan->max_target,
-                   (unsigned long long)plan->fd_numbers_needed, (unsigned long long)rl.rlim_max);
+                   (unsigned long long)needed, (unsigned long long)rl.rlim_max);
   return 0;
 }
 
-static int prepare_fds(struct cr_plan *plan, cr_error *err) {
+static int prepare_fds(struct cr_plan *plan, cr_error **err) {
   const struct cr_config *cfg = plan->cfg;
   plan->null_fd = cr_fd_above_stdio(open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (plan->null_fd < 0) return cr_fail(err, errno, "fds", "open /dev/null");
   plan->fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->fds);
-  plan->payload_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->payload_fds);
   plan->opened_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->opened_fds);
-  if (!plan->fds || !plan->payload_fds || !plan->opened_fds)
+  if (!plan->fds || !plan->opened_fds)
     return cr_fail(err, ENOMEM, "fds", "allocate");
   plan->max_target = 2;
   for (size_t i = 0; i < cfg->n_fds; i++) {
@@ -97,10 +100,21 @@ static int prepare_fds(struct cr_plan *plan, cr_error *err) {
     if (cfg->fds[i].fd > plan->max_target) plan->max_target = cfg->fds[i].fd;
   }
   plan->n_fds = cfg->n_fds;
+  /* sorted by target whatever order the config holds (the parser sorts;
+   * a program may build a config otherwise) */
+  for (size_t i = 1; i < plan->n_fds; i++)
+    for (size_t j = i; j > 0 && plan->fds[j - 1].target > plan->fds[j].target; j--) {
+      struct cr_fd_slot t = plan->fds[j];
+      plan->fds[j] = plan->fds[j - 1];
+      plan->fds[j - 1] = t;
+    }
+  for (size_t i = 1; i < plan->n_fds; i++)
+    if (plan->fds[i].target == plan->fds[i - 1].target)
+      return cr_fail(err, 0, "fds", "fd %d is declared twice", plan->fds[i].target);
   return check_fd_limit(plan, err);
 }
 
-static int prepare_exec(struct cr_plan *plan, cr_error *err) {
+static int prepare_exec(struct cr_plan *plan, cr_error **err) {
   const struct cr_process *p = &plan->cfg->process;
   plan->argv = p->args;
   plan->envp = calloc(p->n_env + 1, sizeof *plan->envp);
@@ -116,7 +130,7 @@ static int prepare_exec(struct cr_plan *plan, cr_error *err) {
   return 0;
 }
 
-static int prepare_caps(struct cr_plan *plan, cr_error *err) {
+static int prepare_caps(struct cr_plan *plan, cr_error **err) {
   plan->last_cap = (int)cap_max_bits() - 1;
   if (plan->last_cap < 0 || plan->last_cap > 63)
     return cr_fail(err, 0, "capabilities", "cannot tell the kernel's last capability");
@@ -124,14 +138,15 @@ static int prepare_caps(struct cr_plan *plan, cr_error *err) {
   return 0;
 }
 
-static int prepare_filter(struct cr_plan *plan, cr_error *err) {
+static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
+  struct cr_policy_env env = *base;
+  env.kept_caps = plan->kept_caps;
   const struct cr_seccomp_spec *spec = &plan->cfg->seccomp;
-  if (spec->kind != CR_SECCOMP_FILE)
-    return cr_policy_compile(spec, plan->kept_caps, &plan->bpf, NULL, err);
+  if (spec->kind != CR_SECCOMP_FILE) return cr_policy_compile(spec, &env, &plan->bpf, NULL, err);
   /* a profile file the config names is read with the sandbox's rights */
   cr_autoclose int fd = cr_open_as(&plan->identity, spec->path, O_RDONLY | O_NONBLOCK, 0, "seccomp", err);
   if (fd < 0) return -1;
-  return cr_policy_compile_fd(fd, spec->path, plan->kept_caps, &plan->bpf, NULL, err);
+  return cr_policy_compile_fd(fd, spec->path, &env, &plan->bpf, NULL, err);
 }
 
 /* Both ends above the standard fds (cr_fd_above_stdio); -1 with errno and
@@ -147,46 +162,48 @@ static int lift_pair(int pair[2]) {
   return -1;
 }
 
-static int prepare_pipes(struct cr_plan *plan, cr_error *err) {
-  int sync_pipe[2], msg_pipe[2];
-  if (pipe2(sync_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
-  if (lift_pair(sync_pipe) < 0) return cr_fail(err, errno, "setup", "pipe");
-  plan->sync_rd = sync_pipe[0];
-  plan->sync_wr = sync_pipe[1];
-  if (pipe2(msg_pipe, O_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "pipe");
-  if (lift_pair(msg_pipe) < 0) return cr_fail(err, errno, "setup", "pipe");
-  plan->msg_rd = msg_pipe[0];
-  plan->msg_wr = msg_pipe[1];
-  /* read once the init has ended (run.c): what is there is all there is,
-   * even while another thread's child of a multithreaded host still holds a
-   * copy of the write end */
-  if (fcntl(plan->msg_rd, F_SETFL, O_NONBLOCK) < 0) return cr_fail(err, errno, "setup", "fcntl");
-  int helper_pair[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, helper_pair) < 0)
-    return cr_fail(err, errno, "setup", "socketpair");
-  if (lift_pair(helper_pair) < 0) return cr_fail(err, errno, "setup", "socketpair");
-  plan->helper_rd = helper_pair[0];
-  plan->helper_wr = helper_pair[1];
+static int make_pipe(int *launcher_end, int *sandbox_end, bool launcher_writes, cr_error **err) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0 || lift_pair(p) < 0) return cr_fail(err, errno, "setup", "pipe");
+  *launcher_end = launcher_writes ? p[1] : p[0];
+  *sandbox_end = launcher_writes ? p[0] : p[1];
   return 0;
 }
 
-static int prepare_tree_fds(struct cr_plan *plan, cr_error *err) {
-  size_t n = plan->cfg->n_fs;
-  plan->tree_fds = malloc((n ? n : 1) * sizeof *plan->tree_fds);
-  if (!plan->tree_fds) return cr_fail(err, ENOMEM, "filesystem", "allocate");
-  for (size_t i = 0; i < n; i++) plan->tree_fds[i] = -1;
-  plan->dev_node_fds = malloc((n ? n : 1) * CR_DEV_NODE_COUNT * sizeof *plan->dev_node_fds);
-  if (!plan->dev_node_fds) return cr_fail(err, ENOMEM, "filesystem", "allocate");
-  for (size_t i = 0; i < n * CR_DEV_NODE_COUNT; i++) plan->dev_node_fds[i] = -1;
-  plan->n_own_devs_max = n + 2;
-  plan->own_devs = calloc(plan->n_own_devs_max, sizeof *plan->own_devs);
-  if (!plan->own_devs) return cr_fail(err, ENOMEM, "filesystem", "allocate");
+static int make_socketpair(int *a, int *b, cr_error **err) {
+  int p[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0 || lift_pair(p) < 0)
+    return cr_fail(err, errno, "setup", "socketpair");
+  *a = p[0];
+  *b = p[1];
+  return 0;
+}
+
+/* The channels of protocol.h, and the launcher's own pidfd for the init. */
+static int prepare_channels(struct cr_plan *plan, cr_error **err) {
+  struct cr_channels *ch = &plan->ch;
+  if (make_pipe(&ch->maps_written_launcher, &ch->maps_written_init, true, err) < 0 ||
+      make_socketpair(&ch->records_launcher, &ch->records_sandbox, err) < 0 ||
+      make_socketpair(&ch->helper_sock_helper, &ch->helper_sock_sandbox, err) < 0 ||
+      make_socketpair(&ch->start_launcher, &ch->start_init, err) < 0)
+    return -1;
+  /* one direction each: the sandbox never writes to the launcher's start,
+   * nor reads its records */
+  if (shutdown(ch->records_launcher, SHUT_WR) < 0 || shutdown(ch->start_launcher, SHUT_RD) < 0)
+    return cr_fail(err, errno, "setup", "shutdown");
+  /* read without blocking: during create, and once the init has ended,
+   * what is there is all there is (another thread's child of a
+   * multithreaded host may still hold a copy of the sandbox's end) */
+  if (fcntl(ch->records_launcher, F_SETFL, O_NONBLOCK) < 0) return cr_fail(err, errno, "setup", "fcntl");
+  ch->launcher_pidfd = cr_fd_above_stdio((int)syscall(SYS_pidfd_open, getpid(), 0));
+  if (ch->launcher_pidfd < 0) return cr_fail(err, errno, "setup", "pidfd_open of cleanroom's own process");
+  if (fcntl(ch->launcher_pidfd, F_SETFD, FD_CLOEXEC) < 0) return cr_fail(err, errno, "setup", "fcntl");
   return 0;
 }
 
 /* Where the kernel shows our argv and environment from (/proc/self/stat
  * fields 48 to 51), so the init can wipe them. */
-static int prepare_scrub_ranges(struct cr_plan *plan, cr_error *err) {
+static int prepare_scrub_ranges(struct cr_plan *plan, cr_error **err) {
   cr_autofclose FILE *f = fopen("/proc/self/stat", "re");
   char buf[2048];
   if (!f || !fgets(buf, sizeof buf, f))
@@ -208,54 +225,56 @@ static int prepare_scrub_ranges(struct cr_plan *plan, cr_error *err) {
   return 0;
 }
 
-int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, cr_error *err) {
-  memset(plan, 0, sizeof *plan);
-  plan->cfg = cfg;
-  plan->null_fd = plan->sync_rd = plan->sync_wr = plan->msg_rd = plan->msg_wr = -1;
-  plan->helper_rd = plan->helper_wr = -1;
-  plan->clone_flags = clone_flags_of(cfg->namespaces);
-  plan->new_network = cfg->namespaces & CR_NS_NET;
-  cr_cgroups_init(&plan->cgroups);
-  if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
-      prepare_exec(plan, err) < 0 || prepare_tree_fds(plan, err) < 0 ||
-      prepare_filter(plan, err) < 0 || prepare_scrub_ranges(plan, err) < 0 ||
-      prepare_pipes(plan, err) < 0 || cr_cgroups_setup(&plan->cgroups, &cfg->limits, err) < 0)
-    return -1;
-  return 0;
-}
-
 static void close_if_open(int *fd) {
   if (*fd >= 0) close(*fd);
   *fd = -1;
+}
+
+static void channels_closed(struct cr_channels *ch) {
+  *ch = (struct cr_channels){-1, -1, -1, -1, -1, -1, -1, -1, -1};
+}
+
+int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, const struct cr_policy_env *env,
+                    const char *cgroup_parent, const struct cr_log *log, cr_error **err) {
+  memset(plan, 0, sizeof *plan);
+  plan->cfg = cfg;
+  plan->null_fd = -1;
+  channels_closed(&plan->ch);
+  plan->clone_flags = clone_flags_of(cfg->namespaces);
+  plan->new_network = cfg->namespaces & CR_NS_NET;
+  plan->time_limit_ms = cfg->limits.time_ms;
+  plan->kill_grace_ms = cfg->limits.kill_grace_ms;
+  cr_cgroups_init(&plan->cgroups);
+  if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
+      prepare_exec(plan, err) < 0 || prepare_filter(plan, env, err) < 0 ||
+      prepare_scrub_ranges(plan, err) < 0 || prepare_channels(plan, err) < 0 ||
+      cr_cgroups_setup(&plan->cgroups, &cfg->limits, cgroup_parent, log, plan->ch.launcher_pidfd, err) < 0)
+    return -1;
+  return 0;
 }
 
 void cr_plan_release(struct cr_plan *plan) {
   for (size_t i = 0; i < plan->n_opened; i++) close(plan->opened_fds[i]);
   free(plan->opened_fds);
   free(plan->fds);
-  free(plan->payload_fds);
   if (plan->envp)
     for (char **e = plan->envp; *e; e++) free(*e);
   free(plan->envp);
-  free(plan->tree_fds);
-  free(plan->dev_node_fds);
-  free(plan->own_devs);
   cr_bpf_free(&plan->bpf);
   cr_cgroups_release(&plan->cgroups); /* kill what is left, remove the cgroups */
   close_if_open(&plan->null_fd);
-  close_if_open(&plan->sync_rd);
-  close_if_open(&plan->sync_wr);
-  close_if_open(&plan->msg_rd);
-  close_if_open(&plan->msg_wr);
-  close_if_open(&plan->helper_rd);
-  close_if_open(&plan->helper_wr);
+  struct cr_channels *ch = &plan->ch;
+  int *ends[] = {&ch->maps_written_launcher, &ch->maps_written_init, &ch->records_launcher,
+                 &ch->records_sandbox, &ch->helper_sock_helper, &ch->helper_sock_sandbox,
+                 &ch->start_launcher, &ch->start_init, &ch->launcher_pidfd};
+  for (size_t i = 0; i < CR_ARRAY_SIZE(ends); i++) close_if_open(ends[i]);
 }
 
 /* The init's number in the pid namespace /proc belongs to, which need not
  * be ours (a launcher inside `unshare -p -f` sees the host's /proc, where
  * its child's number is another process): the kernel says it in the
  * pidfd's fdinfo, read through that same /proc. */
-static int pid_in_proc(int pidfd, pid_t *out, cr_error *err) {
+static int pid_in_proc(int pidfd, pid_t *out, cr_error **err) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
   cr_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -275,7 +294,7 @@ static int pid_in_proc(int pidfd, pid_t *out, cr_error *err) {
   return 0;
 }
 
-int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error *err) {
+int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err) {
   const struct cr_process *p = &plan->cfg->process;
   pid_t child = 0;
   if (pid_in_proc(init_pidfd, &child, err) < 0) return -1;

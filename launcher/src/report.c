@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The run report: what happened, as JSON a program can read. Written for
  * every run, failed setups included, atomically (temp file + rename) so a
  * reader never sees half a report. A report path the caller gives
@@ -15,9 +16,45 @@
 
 #include <sys/random.h>
 
-#include "cleanroom.h"
+#include "cleanroom/cleanroom.h"
 #include "cr/cleanup.h"
 #include "identity.h"
+#include "launch.h"
+
+/* ---- results ------------------------------------------------------------ */
+
+/* A result with its own copy of the error text, freed with it. */
+struct result_box {
+  struct cr_result pub;
+  char *error;
+};
+
+struct cr_result *cr_result_new(void) {
+  struct result_box *box = calloc(1, sizeof *box);
+  return box ? &box->pub : NULL;
+}
+
+void cr_result_free(struct cr_result *res) {
+  if (!res) return;
+  struct result_box *box = (struct result_box *)res;
+  free(box->error);
+  free(box);
+}
+
+void cr_result_set_error(struct cr_result *res, const cr_error *err) {
+  struct result_box *box = (struct result_box *)res;
+  free(box->error);
+  box->error = err ? strdup(cr_error_message(err)) : NULL;
+  res->error = box->error;
+}
+
+void cr_result_set_failed(struct cr_result *res, const cr_error *err) {
+  res->exit_code = CR_EXIT_LAUNCHER_FAILED;
+  res->setup_failed = true;
+  cr_result_set_error(res, err);
+}
+
+void cr_free(void *p) { free(p); }
 
 /* "cgroup": null when no cgroup limit was asked for; otherwise the version
  * used ("v2", "v1", "hybrid", or null when none could be) and, per limit
@@ -49,6 +86,8 @@ static void add_cgroup(cJSON *o, const struct cr_result *res) {
 }
 
 static cJSON *report_object(const struct cr_result *res, const cr_error *run_err) {
+  struct cr_result failed = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
+  if (!res) res = &failed; /* a setup that failed before there was a sandbox */
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   cJSON_AddNumberToObject(o, "exit_code", res->exit_code);
@@ -62,19 +101,15 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   cJSON_AddBoolToObject(o, "time_limit_hit", res->time_limit_hit);
   cJSON_AddBoolToObject(o, "pids_limit_hit", res->pids_limit_hit);
   cJSON_AddBoolToObject(o, "setup_failed", res->setup_failed);
-  if (run_err && cr_error_is_set(run_err)) {
-    char line[CR_ERROR_WHAT_MAX + CR_ERROR_WHERE_MAX + 64];
-    cr_error_format(run_err, line, sizeof line);
-    cJSON_AddStringToObject(o, "error", line);
-  } else {
-    cJSON_AddNullToObject(o, "error");
-  }
+  cr_autofree char *line = run_err ? cr_error_one_line(run_err) : NULL;
+  if (line) cJSON_AddStringToObject(o, "error", line);
+  else cJSON_AddNullToObject(o, "error");
   add_cgroup(o, res);
   return o;
 }
 
 /* The report's folder (a directory fd) and its file name in it. */
-static int open_report_folder(const char *path, const char **name, cr_error *err) {
+static int open_report_folder(const char *path, const char **name, cr_error **err) {
   cr_autofree char *dir = strdup(path);
   if (!dir) return cr_fail(err, ENOMEM, "report", "allocate");
   char *slash = strrchr(dir, '/');
@@ -86,7 +121,7 @@ static int open_report_folder(const char *path, const char **name, cr_error *err
   return fd;
 }
 
-static int check_as(const struct cr_identity *id, const char *path, cr_error *err) {
+static int check_as(const struct cr_identity *id, const char *path, cr_error **err) {
   const char *name;
   struct cr_identity_saved saved;
   if (cr_identity_enter(id, &saved, err) < 0) return -1;
@@ -120,7 +155,7 @@ static int random_tmp_name(char *buf, size_t size, const char *name) {
  * symlink and without blocking (no FIFO can be waiting there), and checked
  * to be a regular file of ours before anything is written. */
 static int write_atomically(int dirfd, const char *name, const char *path, const char *text,
-                            uid_t owner, cr_error *err) {
+                            uid_t owner, cr_error **err) {
   char tmp[256];
   int fd = -1;
   for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
@@ -143,11 +178,16 @@ static int write_atomically(int dirfd, const char *name, const char *path, const
   return rc;
 }
 
-static int write_as(const struct cr_identity *id, const char *path, const struct cr_result *res,
-                    const cr_error *run_err, cr_error *err) {
+char *cr_result_to_json(const struct cr_result *res, const cr_error *run_err) {
   cJSON *o = report_object(res, run_err);
-  cr_autofree char *text = o ? cJSON_Print(o) : NULL;
+  char *text = o ? cJSON_Print(o) : NULL;
   cJSON_Delete(o);
+  return text;
+}
+
+static int write_as(const struct cr_identity *id, const char *path, const struct cr_result *res,
+                    const cr_error *run_err, cr_error **err) {
+  cr_autofree char *text = cr_result_to_json(res, run_err);
   if (!text) return cr_fail(err, ENOMEM, "report", "build the report");
   struct cr_identity_saved saved;
   if (cr_identity_enter(id, &saved, err) < 0) return -1;
@@ -164,18 +204,18 @@ static const struct cr_identity *caller_identity(struct cr_identity *id) {
   return id;
 }
 
-int cr_report_check(const char *path, cr_error *err) {
+int cr_report_check(const char *path, cr_error **err) {
   struct cr_identity id;
   return check_as(caller_identity(&id), path, err);
 }
 
 int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,
-                    cr_error *err) {
+                    cr_error **err) {
   struct cr_identity id;
   return write_as(caller_identity(&id), path, res, run_err, err);
 }
 
-int cr_report_check_config(const struct cr_config *cfg, cr_error *err) {
+int cr_report_check_config(const struct cr_config *cfg, cr_error **err) {
   struct cr_identity id;
   if (!cfg->report_path) return 0;
   if (cr_identity_of(cfg, &id, err) < 0) return -1;
@@ -183,7 +223,7 @@ int cr_report_check_config(const struct cr_config *cfg, cr_error *err) {
 }
 
 int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *res,
-                           const cr_error *run_err, cr_error *err) {
+                           const cr_error *run_err, cr_error **err) {
   struct cr_identity id;
   if (!cfg->report_path) return 0;
   if (cr_identity_of(cfg, &id, err) < 0) return -1;

@@ -25,7 +25,7 @@ static const char *env_value(const struct cr_config *cfg, const char *name) {
 /* The built-in default, as DESIGN.md describes it. */
 static void test_default(void) {
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   CHECK(cr_config_load_default(&cfg, &err) == 0);
   if (!cfg) return;
   CHECK(cfg->source_path == NULL);
@@ -174,7 +174,7 @@ static void test_hostname_and_uts(void) {
 
 static bool ids_are(uint32_t uid, uint32_t gid) {
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (cr_config_load_default(&cfg, &err) < 0) return false;
   bool ok = cfg->process.uid == uid && cfg->process.gid == gid && cfg->process.host_uid == 65534 &&
             cfg->process.host_gid == 65534;

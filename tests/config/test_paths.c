@@ -75,9 +75,9 @@ static void test_relative_host_paths(void) {
   /* A file, by absolute path. */
   char *file = write_file(dir, "config.json", relative_config);
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (cr_config_load_file(file, &cfg, &err) < 0) {
-    cr_error_print(&err, stderr);
+    cr_error_print(err, stderr);
     test_failures++;
   } else {
     check_resolved(cfg);
@@ -91,7 +91,7 @@ static void test_relative_host_paths(void) {
   CHECK(chdir(dir) == 0 && chdir("data") == 0);
   cfg = NULL;
   if (cr_config_load_file("../config.json", &cfg, &err) < 0) {
-    cr_error_print(&err, stderr);
+    cr_error_print(err, stderr);
     test_failures++;
   } else {
     check_resolved(cfg);
@@ -115,19 +115,19 @@ static void test_relative_host_paths(void) {
   cfg = NULL;
   cr_error_clear(&err);
   CHECK(cr_config_load_file("/nonexistent/cleanroom.json", &cfg, &err) < 0 && !cfg);
-  CHECK(err.errnum == ENOENT);
-  CHECK_STR(err.where, "/nonexistent/cleanroom.json");
+  CHECK(cr_error_errno(err) == ENOENT);
+  CHECK_STR(cr_error_where(err), "/nonexistent/cleanroom.json");
 }
 
 static void test_missing_host_paths(void) {
   expect_error(Q("{'filesystem': [{'type': 'bind', 'source': '/nope', 'target': '/x'}]}"),
                "$.filesystem[0].source: no such file or directory: /nope");
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (load_fails_at(Q("{'filesystem': [{'type': 'bind', 'source': 'nope', 'target': '/x'}]}"), dir, &err,
                     __FILE__, __LINE__)) {
     char line[PATH_MAX + 100];
     snprintf(line, sizeof line, "$.filesystem[0].source: no such file or directory: %s/nope", dir);
-    CHECK(error_has_line(&err, line));
+    CHECK(error_has_line(err, line));
   }
   expect_error(Q("{'fds': [{'fd': 0, 'path': '/nope/in'}]}"), "$.fds[0].path: no such file or directory: /nope/in");
   expect_error(Q("{'fds': [{'fd': 1, 'path': '/nope/out', 'mode': 'w'}]}"),
@@ -205,12 +205,12 @@ static void test_fd_dir_paths(void) {
   /* Through a symlink on the host. */
   char *link = path_join(dir, "fds");
   CHECK(symlink("/proc/self/fd", link) == 0);
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (load_fails_at(Q("{'filesystem': [{'type': 'bind', 'source': 'fds', 'target': '/x'}]}"), dir, &err,
                     __FILE__, __LINE__)) {
     char line[512];
     snprintf(line, sizeof line, "$.filesystem[0].source: %s", fd_dir_message);
-    CHECK(error_has_line(&err, line));
+    CHECK(error_has_line(err, line));
   }
   free(link);
 

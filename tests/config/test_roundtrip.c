@@ -24,10 +24,10 @@ static void check_round_trip(const struct cr_config *cfg, const char *label) {
   cJSON_Delete(parsed);
 
   struct cr_config *again = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (cr_config_load_string(text, label, cfg->base_dir, &again, &err) < 0) {
     fprintf(stderr, "%s: printed config does not load:\n%s\n", label, text);
-    cr_error_print(&err, stderr);
+    cr_error_print(err, stderr);
     test_failures++;
   } else {
     if (!configs_equal(cfg, again)) {
@@ -44,7 +44,7 @@ static void check_round_trip(const struct cr_config *cfg, const char *label) {
 
 static void test_default_and_examples(void) {
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   CHECK(cr_config_load_default(&cfg, &err) == 0);
   if (cfg) check_round_trip(cfg, "default");
   cr_config_free(cfg);
@@ -56,7 +56,7 @@ static void test_default_and_examples(void) {
     cfg = NULL;
     if (cr_config_load_file(path, &cfg, &err) < 0) {
       fprintf(stderr, "example %s does not load:\n", path);
-      cr_error_print(&err, stderr);
+      cr_error_print(err, stderr);
       test_failures++;
       continue;
     }
@@ -160,16 +160,17 @@ static void test_inline_profile_numbers(void) {
 static void test_set_args_and_free(void) {
   struct cr_config *cfg = load_ok(Q("{'process': {'path': '/bin/busybox', 'args': ['sh', '-c', 'x']}}"));
   if (!cfg) return;
-  cr_error err = {0};
-  char *const argv[] = {"python3", "-c", "print(1)"};
+  cr_error *err = NULL;
+  const char *const argv[] = {"python3", "-c", "print(1)"};
   CHECK(cr_config_set_args(cfg, 3, argv, &err) == 0);
   CHECK(cfg->process.n_args == 3 && strcmp(cfg->process.args[0], "python3") == 0 &&
         strcmp(cfg->process.args[2], "print(1)") == 0 && cfg->process.args[3] == NULL);
   CHECK(cfg->process.args[0] != argv[0]);  /* copied */
   CHECK(cfg->process.path == NULL);        /* args[0] is searched in PATH now */
-  CHECK(cr_config_set_args(cfg, 0, argv, &err) < 0 && strcmp(err.where, "arguments") == 0);
-  char *const empty[] = {""};
+  CHECK(cr_config_set_args(cfg, 0, argv, &err) < 0 && strcmp(cr_error_where(err), "arguments") == 0);
+  const char *const empty[] = {""};
   CHECK(cr_config_set_args(cfg, 1, empty, &err) < 0);
+  cr_error_clear(&err);
   CHECK(cfg->process.n_args == 3);  /* unchanged by failures */
   check_round_trip(cfg, "set_args");
   cr_config_free(cfg);

@@ -23,17 +23,18 @@ const char *Q(const char *single_quoted) {
 
 struct cr_config *load_ok_at(const char *json, const char *base_dir, const char *file, int line) {
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (cr_config_load_string(json, "test", base_dir ? base_dir : "/", &cfg, &err) < 0) {
     fprintf(stderr, "%s:%d: config did not load:\n", file, line);
-    cr_error_print(&err, stderr);
+    cr_error_print(err, stderr);
+    cr_error_free(err);
     test_failures++;
     return NULL;
   }
   return cfg;
 }
 
-bool load_fails_at(const char *json, const char *base_dir, cr_error *err, const char *file, int line) {
+bool load_fails_at(const char *json, const char *base_dir, cr_error **err, const char *file, int line) {
   struct cr_config *cfg = NULL;
   cr_error_clear(err);
   if (cr_config_load_string(json, "test", base_dir ? base_dir : "/", &cfg, err) == 0) {
@@ -46,9 +47,9 @@ bool load_fails_at(const char *json, const char *base_dir, cr_error *err, const 
     fprintf(stderr, "%s:%d: failed load left *out set\n", file, line);
     test_failures++;
   }
-  if (strcmp(err->where, "test") != 0 || err->errnum != 0) {
+  if (strcmp(cr_error_where(*err), "test") != 0 || cr_error_errno(*err) != 0) {
     fprintf(stderr, "%s:%d: error where=\"%s\" errnum=%d, expected \"test\" and 0\n", file, line,
-            err->where, err->errnum);
+            cr_error_where(*err), cr_error_errno(*err));
     test_failures++;
   }
   return true;
@@ -56,7 +57,7 @@ bool load_fails_at(const char *json, const char *base_dir, cr_error *err, const 
 
 static bool error_has(const cr_error *err, const char *text, bool exact) {
   size_t len = strlen(text);
-  for (const char *line = err->what; line;) {
+  for (const char *line = cr_error_what(err); line;) {
     const char *end = strchr(line, '\n');
     size_t line_len = end ? (size_t)(end - line) : strlen(line);
     if (exact && line_len == len && strncmp(line, text, len) == 0) return true;
@@ -70,18 +71,23 @@ bool error_has_line(const cr_error *err, const char *line) { return error_has(er
 bool error_has_part(const cr_error *err, const char *part) { return error_has(err, part, false); }
 
 size_t error_line_count(const cr_error *err) {
-  if (!err->what[0]) return 0;
+  const char *what = cr_error_what(err);
+  if (!what[0]) return 0;
   size_t n = 1;
-  for (const char *p = err->what; *p; p++) n += *p == '\n';
+  for (const char *p = what; *p; p++) n += *p == '\n';
   return n;
 }
 
 void expect_error_at(const char *json, const char *line, bool exact, const char *file, int src_line) {
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (!load_fails_at(json, NULL, &err, file, src_line)) return;
-  if (error_has(&err, line, exact)) return;
+  if (error_has(err, line, exact)) {
+    cr_error_free(err);
+    return;
+  }
   fprintf(stderr, "%s:%d: expected error %s\n  %s\ngot:\n%s\n", file, src_line,
-          exact ? "line" : "containing", line, err.what);
+          exact ? "line" : "containing", line, cr_error_what(err));
+  cr_error_free(err);
   test_failures++;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cleanroom/cleanroom.h"
 #include "cr/config.h"
 
 extern int test_failures;
@@ -39,7 +40,7 @@ struct cr_config *load_ok_at(const char *json, const char *base_dir, const char 
 
 /* Load JSON text expecting failure; `err` receives the error. False (and a
  * test failure) if it loaded. */
-bool load_fails_at(const char *json, const char *base_dir, cr_error *err, const char *file, int line);
+bool load_fails_at(const char *json, const char *base_dir, cr_error **err, const char *file, int line);
 
 /* True when one line of err->what equals `line`. */
 bool error_has_line(const cr_error *err, const char *line);

@@ -17,8 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = '\0';
   struct cr_config *cfg = NULL;
-  cr_error err;
-  memset(&err, 0, sizeof err);
+  cr_error *err = NULL;
   if (cr_config_load_string(text, "fuzz.json", "/nonexistent-cr-fuzz", &cfg, &err) == 0) {
     char *printed = cr_config_to_json(cfg);
     if (!printed) {
@@ -26,17 +25,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     }
     struct cr_config *again = NULL;
-    cr_error err2;
-    memset(&err2, 0, sizeof err2);
+    cr_error *err2 = NULL;
     if (cr_config_load_string(printed, "printed.json", "/nonexistent-cr-fuzz", &again, &err2) != 0) {
-      fprintf(stderr, "fuzz_config: the printed config does not load again:\n%s\n--- error: %s: %s\n", printed,
-              err2.where, err2.what);
+      fprintf(stderr, "fuzz_config: the printed config does not load again:\n%s\n--- error: %s\n", printed,
+              cr_error_message(err2));
       abort();
     }
     cr_config_free(again);
     free(printed);
     cr_config_free(cfg);
   }
+  cr_error_free(err);
   free(text);
   return 0;
 }

@@ -22,10 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   spec.inline_json = text;
   struct cr_bpf bpf;
   struct cr_policy_stats stats;
-  cr_error err;
+  cr_error *err = NULL;
   memset(&bpf, 0, sizeof bpf);
-  memset(&err, 0, sizeof err);
-  if (cr_policy_compile(&spec, (size & 1) ? ~0ULL : 0, &bpf, &stats, &err) == 0) cr_bpf_free(&bpf);
+  struct cr_policy_env env = {.kept_caps = (size & 1) ? ~0ULL : 0}; /* no cache, no log */
+  if (cr_policy_compile(&spec, &env, &bpf, &stats, &err) == 0) cr_bpf_free(&bpf);
+  cr_error_free(err);
   free(text);
   return 0;
 }

@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cleanroom.h"
+#include "cleanroom/cleanroom.h"
 
 static int count_dir(const char *path) {
   DIR *d = opendir(path);
@@ -84,14 +84,16 @@ struct worker {
 static void *run_many(void *arg) {
   struct worker *w = arg;
   for (int i = 0; i < w->runs; i++) {
-    struct cr_result res;
-    cr_error err = {0};
-    if (cr_run(w->cfg, NULL, &res, &err) < 0 || res.exit_code != 0) {
-      fprintf(stderr, "run %d: exit %d\n", i, res.exit_code);
-      cr_error_print(&err, stderr);
+    struct cr_result *res = NULL;
+    cr_error *err = NULL;
+    if (cr_run(w->cfg, NULL, &res, &err) < 0 || res->exit_code != 0) {
+      fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
+      cr_error_free(err);
+      cr_result_free(res);
       w->failed = 1;
       return NULL;
     }
+    cr_result_free(res);
   }
   return NULL;
 }
@@ -156,17 +158,18 @@ int main(int argc, char **argv) {
       : "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
         " \"limits\": {\"time_ms\": 10000}}";
   struct cr_config *cfg = NULL;
-  cr_error err = {0};
+  cr_error *err = NULL;
   if (cr_config_load_string(json, "soak", NULL, &cfg, &err) < 0) {
-    cr_error_print(&err, stderr);
+    fprintf(stderr, "soak: %s\n", cr_error_message(err));
     return 1;
   }
   /* One warm-up run: the first run may create the filter cache's folder. */
-  struct cr_result res;
+  struct cr_result *res = NULL;
   if (cr_run(cfg, NULL, &res, &err) < 0) {
-    cr_error_print(&err, stderr);
+    fprintf(stderr, "soak: %s\n", cr_error_message(err));
     return 1;
   }
+  cr_result_free(res);
   int fds0 = count_dir("/proc/self/fd"), mounts0 = count_lines("/proc/self/mountinfo");
   int cgroups0 = count_cgroup_dirs(), tasks0 = count_dir("/proc/self/task");
   if (run_all(cfg, runs, threads) != 0) return 1;

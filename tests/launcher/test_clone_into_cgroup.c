@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "sandbox.h"
+#include "child/child.h"
 
 #define SKIP 77
 
@@ -112,8 +112,8 @@ static void test_zero_cost(void) {
   limits.time_ms = 1000;
   struct cr_cgroups cg;
   cr_cgroups_init(&cg);
-  cr_error err = {0};
-  CHECK(cr_cgroups_setup(&cg, &limits, &err) == 0, "setup without limits failed");
+  cr_error *err = NULL;
+  CHECK(cr_cgroups_setup(&cg, &limits, NULL, NULL, -1, &err) == 0, "setup without limits failed");
   CHECK(cg.n_dirs == 0 && cg.watchdog < 0 && cr_cgroups_clone_fd(&cg) < 0,
         "setup without limits made something (dirs %zu, watchdog %d)", cg.n_dirs, (int)cg.watchdog);
   struct cr_result res;

@@ -14,6 +14,14 @@
 
 extern int test_failures;
 
+/* What the compiles of a test run with: the given kept capabilities, the
+ * cache folder test_cache_dir (NULL, the default: no cache), and a log
+ * that collects warnings into test_warnings (cleared with test_log_clear). */
+extern const char *test_cache_dir;
+extern char test_warnings[8192];
+void test_log_clear(void);
+const struct cr_policy_env *test_env(uint64_t kept_caps);
+
 void test_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define CHECK(cond, ...)                                        \

@@ -27,17 +27,17 @@ static void check_builtin(const char *name, bool exec_once) {
 static void check_none(void) {
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_NONE};
   struct cr_bpf bpf = {.len = 7};
-  cr_error err = {0};
-  CHECK(cr_policy_compile(&spec, 0, &bpf, NULL, &err) == 0, "none: failed");
+  cr_error *err = NULL;
+  CHECK(cr_policy_compile(&spec, test_env(0), &bpf, NULL, &err) == 0, "none: failed");
   CHECK(bpf.len == 0 && bpf.insns == NULL && !bpf.exec_once, "none: not an empty program");
 }
 
 static void check_unknown_builtin(void) {
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_BUILTIN, .builtin_name = "lenient"};
   struct cr_bpf bpf;
-  cr_error err = {0};
-  CHECK(cr_policy_compile(&spec, 0, &bpf, NULL, &err) < 0, "unknown built-in compiled");
-  CHECK(strstr(err.what, "\"lenient\""), "unknown built-in: message %s", err.what);
+  cr_error *err = NULL;
+  CHECK(cr_policy_compile(&spec, test_env(0), &bpf, NULL, &err) < 0, "unknown built-in compiled");
+  CHECK(strstr(cr_error_what(err), "\"lenient\""), "unknown built-in: message %s", cr_error_what(err));
   CHECK(cr_policy_builtin("default") && cr_policy_builtin("strict") && !cr_policy_builtin("x"),
         "cr_policy_builtin lookup");
 }
@@ -48,8 +48,8 @@ static void check_inline_matches(void) {
   compile_builtin("default", 0, &a, NULL);
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_INLINE,
                                  .inline_json = (char *)cr_policy_builtin("default")};
-  cr_error err = {0};
-  CHECK(cr_policy_compile(&spec, 0, &b, NULL, &err) == 0, "inline: %s", err.what);
+  cr_error *err = NULL;
+  CHECK(cr_policy_compile(&spec, test_env(0), &b, NULL, &err) == 0, "inline: %s", cr_error_what(err));
   CHECK(a.len == b.len && memcmp(a.insns, b.insns, a.len * sizeof *a.insns) == 0,
         "inline default differs from built-in default");
   cr_bpf_free(&a);

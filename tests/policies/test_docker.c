@@ -19,9 +19,9 @@
 
 static struct cr_bpf compile_docker(const char *path, uint64_t caps, struct cr_policy_stats *st) {
   struct cr_bpf bpf = {0};
-  cr_error err = {0};
-  if (cr_policy_compile_file(path, caps, &bpf, st, &err) < 0) {
-    cr_error_print(&err, stderr);
+  cr_error *err = NULL;
+  if (cr_policy_compile_file(path, test_env(caps), &bpf, st, &err) < 0) {
+    cr_error_print(err, stderr);
     test_fail(__FILE__, __LINE__, "Docker's profile does not compile (caps %#llx)",
               (unsigned long long)caps);
   }

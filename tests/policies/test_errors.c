@@ -18,17 +18,17 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-    {"{", "policy test.json: $: malformed JSON at line 1, column 2"},
-    {"{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n}", "$: malformed JSON at line 3"},
-    {"{} x", "$: malformed JSON"},
-    {"", "$: malformed JSON"},
+    {"{", "policy test.json: $: JSON syntax error at line 1, column 2"},
+    {"{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n}", "$: JSON syntax error at line 3"},
+    {"{} x", "$: JSON syntax error at line 1, column 4"},
+    {"", "$: empty policy"},
     {"[]", "$: expected an object, got an array"},
     {"{}", "$.defaultAction: missing"},
     {"{\"defaultAction\": 5}", "$.defaultAction: expected a string, got a number"},
     {"{\"defaultAction\": \"SCMP_ACT_NOPE\"}", "$.defaultAction: unknown action \"SCMP_ACT_NOPE\""},
     {"{\"defaultAction\": \"SCMP_ACT_NOTIFY\"}", "$.defaultAction: SCMP_ACT_NOTIFY cannot be the default"},
     {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 5000}",
-     "$.defaultErrnoRet: 5000 is out of range (0 to 4095)"},
+     "$.defaultErrnoRet: expected an integer from 0 to 4095, got 5000"},
     {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defaultErrnoRet\": 1}",
      "$.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value"},
     {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"defualtErrnoRet\": 1}",
@@ -56,7 +56,7 @@ static const struct bad_case bad_cases[] = {
      "$.syscalls[3].args[0].op: missing"},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", "
            "\"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}"),
-     "$.syscalls[3].args[0].index: 6 is out of range (0 to 5)"},
+     "$.syscalls[3].args[0].index: expected an integer from 0 to 5, got 6"},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", "
            "\"args\": [{\"index\": 0, \"value\": -1, \"op\": \"SCMP_CMP_EQ\"}]}"),
      "$.syscalls[3].args[0].value: expected an integer from 0 to 18446744073709551615"},
@@ -68,7 +68,7 @@ static const struct bad_case bad_cases[] = {
      "$.syscalls[3].args[0].value: expected an integer"},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", "
            "\"args\": [{\"index\": 0, \"value\": \"1\", \"op\": \"SCMP_CMP_EQ\"}]}"),
-     "$.syscalls[3].args[0].value: expected a non-negative integer, got a string"},
+     "$.syscalls[3].args[0].value: expected an integer from 0 to 18446744073709551615, got a string"},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
            "{\"index\": 1, \"value\": 1, \"op\": \"SCMP_CMP_GT\"},"
            "{\"index\": 1, \"value\": 9, \"op\": \"SCMP_CMP_LT\"}]}"),
@@ -137,13 +137,13 @@ static void check_several_errors(void) {
                      "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_BOGUS\"},"
                      "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": 3}]}";
   struct cr_bpf bpf;
-  cr_error err = {0};
-  int rc = cr_policy_compile_string(json, "multi.json", 0, &bpf, NULL, &err);
+  cr_error *err = NULL;
+  int rc = cr_policy_compile_string(json, "multi.json", test_env(0), &bpf, NULL, &err);
   CHECK(rc < 0, "two bad entries compiled");
-  CHECK(strcmp(err.where, "policy multi.json") == 0, "where: %s", err.where);
-  CHECK(strcmp(err.what, "$.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"\n"
+  CHECK(strcmp(cr_error_where(err), "policy multi.json") == 0, "where: %s", cr_error_where(err));
+  CHECK(strcmp(cr_error_what(err), "$.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"\n"
                          "$.syscalls[1].args: expected an array, got a number") == 0,
-        "what: %s", err.what);
+        "what: %s", cr_error_what(err));
 }
 
 struct good_case {
@@ -191,16 +191,16 @@ static void check_good_cases(void) {
 
 static void check_files(const char *dir) {
   struct cr_bpf bpf;
-  cr_error err = {0};
-  CHECK(cr_policy_compile_file("/nonexistent/p.json", 0, &bpf, NULL, &err) < 0,
+  cr_error *err = NULL;
+  CHECK(cr_policy_compile_file("/nonexistent/p.json", test_env(0), &bpf, NULL, &err) < 0,
         "missing file compiled");
-  CHECK(err.errnum == ENOENT && strcmp(err.where, "policy /nonexistent/p.json") == 0,
-        "missing file: errnum %d where %s", err.errnum, err.where);
+  CHECK(cr_error_errno(err) == ENOENT && strcmp(cr_error_where(err), "policy /nonexistent/p.json") == 0,
+        "missing file: errnum %d where %s", cr_error_errno(err), cr_error_where(err));
   cr_error_clear(&err);
-  CHECK(cr_policy_compile_file(dir, 0, &bpf, NULL, &err) < 0, "a directory compiled");
+  CHECK(cr_policy_compile_file(dir, test_env(0), &bpf, NULL, &err) < 0, "a directory compiled");
   cr_error_clear(&err);
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_FILE, .path = "/dev/null"};
-  CHECK(cr_policy_compile(&spec, 0, &bpf, NULL, &err) < 0, "/dev/null compiled");
+  CHECK(cr_policy_compile(&spec, test_env(0), &bpf, NULL, &err) < 0, "/dev/null compiled");
 }
 
 int main(int argc, char **argv) {

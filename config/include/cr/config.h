@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "cleanroom/cleanroom.h"
 #include "cr/error.h"
 
 /* Namespaces, as bits of cr_config.namespaces. */
@@ -89,6 +90,7 @@ struct cr_seccomp_spec {
   char *builtin_name;
   char *path;
   char *inline_json;
+  char *origin;        /* CR_SECCOMP_INLINE: the config's name, for errors under "$.seccomp" */
 };
 
 enum cr_network { CR_NETWORK_NONE, CR_NETWORK_HOST };
@@ -133,6 +135,7 @@ struct cr_process {
 };
 
 struct cr_config {
+  char *name;              /* what errors call it: the file as given, the string's name, "built-in default" */
   char *source_path;       /* the config file, NULL for the built-in default */
   char *base_dir;          /* folder relative host paths resolved against */
   struct cr_process process;
@@ -149,27 +152,9 @@ struct cr_config {
   char *report_path;       /* absolute host path or NULL */
 };
 
-/* Load a config file on top of the built-in default (section by section).
- * All errors of the file are reported at once, one per line of err->what,
- * each naming its JSON path ("$.filesystem[2].source: ..."). */
-int cr_config_load_file(const char *path, struct cr_config **out, cr_error *err);
-
-/* Parse config JSON text on top of the default; relative host paths resolve
- * against base_dir (NULL = the current directory). `name` is used in errors. */
-int cr_config_load_string(const char *json, const char *name, const char *base_dir,
-                          struct cr_config **out, cr_error *err);
-
-/* The built-in default alone (what `cleanroom run -- CMD` uses). */
-int cr_config_load_default(struct cr_config **out, cr_error *err);
-
-/* Replace argv (and clear process.path so args[0] is searched in PATH). */
-int cr_config_set_args(struct cr_config *cfg, size_t argc, char *const *argv, cr_error *err);
-
-/* The resolved config as JSON text (malloc'd), in the config format itself:
- * feeding it back to cr_config_load_string yields the same config. */
-char *cr_config_to_json(const struct cr_config *cfg);
-
-void cr_config_free(struct cr_config *cfg);
+/* The public functions of config/ are declared in cleanroom/cleanroom.h
+ * (cr_config_load_file, _load_string, _load_default, _update, the setters,
+ * _to_json, _copy, _free). */
 
 /* The built-in default config, as JSON text (config/default.json). */
 extern const char cr_default_config_json[];

@@ -14,6 +14,7 @@
 
 #include "cr/config.h"
 #include "cr/error.h"
+#include "cr/log.h"
 
 struct cr_bpf {
   struct sock_filter *insns;  /* malloc'd */
@@ -38,30 +39,35 @@ struct cr_policy_stats {
   size_t bpf_insns;  /* instructions of the compiled program */
 };
 
-/* Compile `spec` for a sandbox that keeps capabilities `kept_caps` (bit N =
- * capability N; used by includes/excludes "caps"). For CR_SECCOMP_NONE, out
- * gets len 0. Unknown syscall names are skipped with one warning on stderr. */
-int cr_policy_compile(const struct cr_seccomp_spec *spec, uint64_t kept_caps, struct cr_bpf *out,
-                      struct cr_policy_stats *stats, cr_error *err);
+/* What a compile depends on besides the profile. */
+struct cr_policy_env {
+  uint64_t kept_caps;        /* bit N = capability N kept (includes/excludes "caps") */
+  const char *cache_dir;     /* the compiled-filter cache (cache.c), NULL = none */
+  const struct cr_log *log;  /* warnings: unknown syscalls skipped, an untrusted cache folder */
+};
 
-/* Compile the profile read from `fd` (a regular file); `label` names it in
- * errors. The launcher opens a profile file the config names itself, with
- * the sandbox's host identity. */
-int cr_policy_compile_fd(int fd, const char *label, uint64_t kept_caps, struct cr_bpf *out,
-                         struct cr_policy_stats *stats, cr_error *err);
+/* Compile `spec`. For CR_SECCOMP_NONE, out gets len 0. Unknown syscall
+ * names are skipped with one warning. With `stats` the profile is compiled
+ * (the cache is not used). An inline profile's errors name the config
+ * (spec->origin) and JSON paths under "$.seccomp". */
+int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env,
+                      struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err);
 
-/* Compile a profile file (for `cleanroom policy check|export`). */
-int cr_policy_compile_file(const char *path, uint64_t kept_caps, struct cr_bpf *out,
-                           struct cr_policy_stats *stats, cr_error *err);
+/* The profile read from `fd` (a regular file); `label` names it in errors.
+ * The launcher opens a profile file the config names itself, with the
+ * sandbox's host identity. */
+int cr_policy_compile_fd(int fd, const char *label, const struct cr_policy_env *env, struct cr_bpf *out,
+                         struct cr_policy_stats *stats, cr_error **err);
+
+/* A profile file (for `cleanroom policy check|export`). */
+int cr_policy_compile_file(const char *path, const struct cr_policy_env *env, struct cr_bpf *out,
+                           struct cr_policy_stats *stats, cr_error **err);
+
+/* Profile JSON text (NUL-terminated). Errors: "policy LABEL: $.path: ...". */
+int cr_policy_compile_string(const char *json, const char *label, const struct cr_policy_env *env,
+                             struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err);
 
 void cr_bpf_free(struct cr_bpf *bpf);
-
-/* Added by policies/: */
-
-/* Compile profile JSON text (NUL-terminated); `label` names it in errors and
- * in the unknown-syscalls warning. */
-int cr_policy_compile_string(const char *json, const char *label, uint64_t kept_caps,
-                             struct cr_bpf *out, struct cr_policy_stats *stats, cr_error *err);
 
 /* The JSON text of a built-in profile ("default", "strict"), NULL when there
  * is none by that name (for `cleanroom policy export default`). */

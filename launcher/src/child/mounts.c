@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sandbox side: the filesystem. A fresh tmpfs becomes the root; every
  * declared entry is attached to it through file descriptors (open_tree,
  * fsmount, move_mount), and every path inside the new root is resolved with
@@ -16,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "child.h"
 
 /* Where the new root is attached before pivot_root; any directory works, the
  * mount is private to the sandbox's mount namespace. */
@@ -24,14 +25,14 @@
 
 struct root_ctx {
   const struct cr_plan *plan;
+  struct cr_init_state *st;
   int rootfd;
-  size_t n_own;
-  char where[96]; /* "$.filesystem[N]" of the entry being set up */
+  char where[CR_RECORD_WHERE_MAX]; /* "$.filesystem[N] TARGET" of the entry being set up */
 };
 
 static __attribute__((noreturn)) void fail(struct root_ctx *ctx, int errnum, const char *what,
                                            const char *path) {
-  char text[512];
+  char text[CR_RECORD_WHAT_MAX];
   cr_strlcpy(text, what, sizeof text);
   if (path) {
     cr_strlcat(text, " ", sizeof text);
@@ -62,7 +63,7 @@ static int open_in_root(int rootfd, const char *path, int flags) {
 static void remember_own_fs(struct root_ctx *ctx, int fd) {
   struct stat st;
   if (fstat(fd, &st) < 0) fail(ctx, errno, "fstat", NULL);
-  if (ctx->n_own < ctx->plan->n_own_devs_max) ctx->plan->own_devs[ctx->n_own++] = st.st_dev;
+  if (ctx->st->n_own_devs < ctx->st->n_own_devs_max) ctx->st->own_devs[ctx->st->n_own_devs++] = st.st_dev;
 }
 
 /* A mount point or file may only be created on a filesystem the sandbox
@@ -70,8 +71,8 @@ static void remember_own_fs(struct root_ctx *ctx, int fd) {
 static bool is_own_fs(const struct root_ctx *ctx, int dirfd) {
   struct stat st;
   if (fstat(dirfd, &st) < 0) return false;
-  for (size_t i = 0; i < ctx->n_own; i++)
-    if (ctx->plan->own_devs[i] == st.st_dev) return true;
+  for (size_t i = 0; i < ctx->st->n_own_devs; i++)
+    if (ctx->st->own_devs[i] == st.st_dev) return true;
   return false;
 }
 
@@ -88,7 +89,7 @@ static const char *split_parent(const char *path, char *parent, size_t size) {
 
 static void check_creatable(struct root_ctx *ctx, int parentfd, const char *path) {
   if (is_own_fs(ctx, parentfd)) return;
-  char what[512];
+  char what[CR_RECORD_WHAT_MAX];
   cr_strlcpy(what, "cannot create ", sizeof what);
   cr_strlcat(what, path, sizeof what);
   cr_strlcat(what, ": it would be inside a bind of a host folder, that is on the host; "
@@ -198,7 +199,7 @@ static void fmt_octal(char *buf, size_t size, unsigned v) {
 
 static bool on_root_fs(struct root_ctx *ctx, int dirfd) {
   struct stat st;
-  return fstat(dirfd, &st) == 0 && st.st_dev == ctx->plan->own_devs[0];
+  return fstat(dirfd, &st) == 0 && st.st_dev == ctx->st->own_devs[0];
 }
 
 /* A writable place without a size of its own needs no new tmpfs (each costs
@@ -247,7 +248,7 @@ static void mount_tmpfs_at(struct root_ctx *ctx, const char *target, unsigned lo
 }
 
 static void mount_bind(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
-  int treefd = ctx->plan->tree_fds[index];
+  int treefd = ctx->st->tree_fds[index];
   if (treefd < 0) return; /* optional source that does not exist */
   struct stat st;
   if (fstat(treefd, &st) < 0) fail(ctx, errno, "fstat", e->source);
@@ -259,7 +260,7 @@ static void mount_bind(struct root_ctx *ctx, size_t index, const struct cr_fs_en
 /* The instance was made with the sources (cr_mount_open_sources). */
 static void mount_proc(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   int dirfd = ensure_dir(ctx, e->target);
-  attach(ctx, ctx->plan->tree_fds[index], dirfd, e->target);
+  attach(ctx, ctx->st->tree_fds[index], dirfd, e->target);
   close(dirfd);
 }
 
@@ -304,7 +305,7 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
   if (devfd < 0) fail(ctx, errno, "open", e->target);
   check_creatable(ctx, devfd, e->target);
   for (size_t i = 0; i < CR_DEV_NODE_COUNT; i++)
-    bind_device(ctx, devfd, e->target, dev_nodes[i], ctx->plan->dev_node_fds[index * CR_DEV_NODE_COUNT + i]);
+    bind_device(ctx, devfd, e->target, dev_nodes[i], ctx->st->dev_node_fds[index * CR_DEV_NODE_COUNT + i]);
   for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
     if (symlinkat(links[i][1], devfd, links[i][0]) < 0) {
       join_path(path, sizeof path, e->target, links[i][0]);
@@ -393,7 +394,7 @@ static int clone_private_tree(const char *path, unsigned flags, unsigned attrs) 
 /* Why a host path could not be opened, with the identity that tried. */
 static __attribute__((noreturn)) void fail_host_path(struct root_ctx *ctx, int errnum, const char *what,
                                                      const char *path) {
-  char text[4096 + 512], num[24];
+  char text[CR_RECORD_WHAT_MAX], num[24];
   cr_strlcpy(text, what, sizeof text);
   cr_strlcat(text, " ", sizeof text);
   cr_strlcat(text, path, sizeof text);
@@ -417,7 +418,7 @@ static void open_bind_source(struct root_ctx *ctx, size_t index, const struct cr
   if (treefd == -1 && errno == ENOENT && e->optional) return;
   if (treefd == -1) fail_host_path(ctx, errno, "bind source", e->source);
   if (treefd == -2) fail(ctx, errno, "set mount flags of", e->source);
-  ctx->plan->tree_fds[index] = treefd;
+  ctx->st->tree_fds[index] = treefd;
 }
 
 static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
@@ -426,7 +427,7 @@ static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
     join_path(host, sizeof host, "/dev", dev_nodes[i]);
     int treefd = clone_private_tree(host, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
     if (treefd < 0) fail(ctx, errno, treefd == -1 ? "open device" : "set mount flags of", host);
-    ctx->plan->dev_node_fds[index * CR_DEV_NODE_COUNT + i] = treefd;
+    ctx->st->dev_node_fds[index * CR_DEV_NODE_COUNT + i] = treefd;
   }
 }
 
@@ -436,8 +437,8 @@ static void open_dev_nodes(struct root_ctx *ctx, size_t index) {
  * source fails before the root exists. (Nothing needs the rest of the
  * copied tree private: it is detached right after the pivot, and a slave
  * propagates nothing back.) */
-void cr_mount_open_sources(const struct cr_plan *plan) {
-  struct root_ctx ctx = {.plan = plan, .rootfd = -1, .where = "filesystem"};
+void cr_mount_open_sources(const struct cr_plan *plan, struct cr_init_state *st) {
+  struct root_ctx ctx = {.plan = plan, .st = st, .rootfd = -1, .where = "filesystem"};
   for (size_t i = 0; i < plan->cfg->n_fs; i++) {
     const struct cr_fs_entry *e = &plan->cfg->fs[i];
     set_where(&ctx, i, e->target);
@@ -446,7 +447,7 @@ void cr_mount_open_sources(const struct cr_plan *plan) {
     /* A user namespace may mount a proc only while a fully visible one is
      * in its mount namespace: the host's, until the old root goes. */
     if (e->type == CR_FS_PROC)
-      plan->tree_fds[i] = new_fs(&ctx, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+      st->tree_fds[i] = new_fs(&ctx, "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   }
 }
 
@@ -464,14 +465,14 @@ int cr_mount_enter_new_root(const struct cr_plan *plan) {
   return rootfd;
 }
 
-void cr_mount_build_root(const struct cr_plan *plan, int rootfd) {
-  struct root_ctx ctx = {.plan = plan, .rootfd = rootfd, .where = "root"};
+void cr_mount_build_root(const struct cr_plan *plan, struct cr_init_state *st, int rootfd) {
+  struct root_ctx ctx = {.plan = plan, .st = st, .rootfd = rootfd, .where = "root"};
   remember_own_fs(&ctx, rootfd);
   for (size_t i = 0; i < plan->cfg->n_fs; i++) set_up_entry(&ctx, i, &plan->cfg->fs[i]);
   for (size_t i = 0; i < plan->cfg->n_fs; i++)
-    if (plan->tree_fds[i] >= 0) close(plan->tree_fds[i]);
+    if (st->tree_fds[i] >= 0) close(st->tree_fds[i]);
   for (size_t i = 0; i < plan->cfg->n_fs * CR_DEV_NODE_COUNT; i++)
-    if (plan->dev_node_fds[i] >= 0) close(plan->dev_node_fds[i]);
+    if (st->dev_node_fds[i] >= 0) close(st->dev_node_fds[i]);
   cr_strlcpy(ctx.where, "root", sizeof ctx.where);
   struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
   if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)

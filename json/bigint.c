@@ -1,13 +1,16 @@
+/* SPDX-License-Identifier: MIT */
 /* Exact 64-bit integers from JSON text. cJSON rounds every number to a
  * double, so a mask such as 18446744069414584321 would silently become
  * another value. The integer literals above 2^53 are collected from the text
  * (outside strings) and matched back to the doubles cJSON produced. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "cr/json.h"
 
 #define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer below is exact */
 #define UINT64_LIMIT 18446744073709551616.0 /* 2^64 */
@@ -87,6 +90,8 @@ void cr_bigints_free(struct cr_bigints *ints) {
 
 int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out) {
   if (!(d >= 0)) return -1; /* negative or NaN */
+  static const struct cr_bigints none = {NULL, 0};
+  if (!ints) ints = &none;
   if (d < EXACT_LIMIT) {
     if (d != (double)(uint64_t)d) return -1; /* a fraction */
     *out = (uint64_t)d;
@@ -108,5 +113,31 @@ int cr_bigints_resolve(const struct cr_bigints *ints, double d, uint64_t *out) {
    * above 2^53 is always an integer. */
   if (d >= UINT64_LIMIT) return -1; /* also infinity */
   *out = (uint64_t)d;
+  return 0;
+}
+
+int cr_json_exact_numbers(cJSON *tree, const struct cr_bigints *ints) {
+  if (!tree || !ints || ints->n == 0) return 0;
+  for (cJSON *item = tree->child; item;) {
+    cJSON *next = item->next;
+    if (cJSON_IsNumber(item) && item->valuedouble >= EXACT_LIMIT) {
+      uint64_t v;
+      char digits[24];
+      if (cr_bigints_resolve(ints, item->valuedouble, &v) == 0) {
+        snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+        cJSON *raw = cJSON_CreateRaw(digits);
+        /* in an object the new item takes the key (ReplaceItemInObject copies it) */
+        bool ok = raw && (item->string ? cJSON_ReplaceItemInObjectCaseSensitive(tree, item->string, raw)
+                                       : cJSON_ReplaceItemViaPointer(tree, item, raw));
+        if (!ok) {
+          cJSON_Delete(raw);
+          return -1;
+        }
+      }
+    } else if (cr_json_exact_numbers(item, ints) < 0) {
+      return -1;
+    }
+    item = next;
+  }
   return 0;
 }

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* The launcher's helper: two costly steps of a launch, done beside the
- * init instead of by it.
+ * init instead of by it (protocol.h).
  *
  * The launcher is idle while the init builds the root, and the machine has
- * another core. A vfork-style helper of the launcher joins the sandbox's
- * user and mount namespaces, lets the init go, and then, on that core:
+ * another core. A vfork-style helper of the launcher (started in start.c)
+ * joins the sandbox's user and mount namespaces, lets the init go, and
+ * then, on that core:
  *   - makes the network namespace (0.3 to 0.7 ms here: devices, sysctl
  *     tables, IPv6 on lo), which belongs to the sandbox exactly as it would
  *     from clone3; brings lo up and sends the init an fd of it, taken from
@@ -15,11 +17,6 @@
  *     "old root gone" before it resolves any path (its cwd, its program):
  *     nothing of the sandbox runs while the old root is there.
  *
- * Messages on the helper socket (SOCK_SEQPACKET), in order:
- *   helper -> init     the network namespace (an fd), when one is made
- *   init -> helper     "root pivoted" (one byte)
- *   helper -> payload  "old root gone" (one byte)
- *
  * The helper shares the launcher's memory and runs while the launcher is
  * suspended (CLONE_VFORK), on a stack in the launcher's frame, with every
  * signal blocked: system calls only. */
@@ -29,35 +26,22 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "cr/cleanup.h"
-#include "sandbox.h"
+#include "child.h"
 
-#define HELPER_STACK_SIZE (32 * 1024)
-
-struct helper {
-  const struct cr_plan *plan;
-  int init_pidfd;
-  /* written by the helper when a step fails, read by the launcher after */
-  int errnum;
-  const char *where, *what;
-};
-
-static int helper_fail(struct helper *h, const char *where, const char *what) {
+static int helper_fail(struct cr_helper_args *h, const char *where, const char *what) {
   h->errnum = errno;
   h->where = where;
   h->what = what;
   return 1;
 }
 
-static int bring_up_loopback(struct helper *h, int sock) {
+static int bring_up_loopback(struct cr_helper_args *h, int sock) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   cr_strlcpy(ifr.ifr_name, "lo", sizeof ifr.ifr_name);
@@ -70,14 +54,14 @@ static int bring_up_loopback(struct helper *h, int sock) {
 /* Should the init be gone, it has reported why: not the helper's error. */
 static bool init_gone(void) { return errno == EPIPE || errno == ECONNRESET; }
 
-static int make_network(struct helper *h) {
+static int make_network(struct cr_helper_args *h) {
   if (unshare(CLONE_NEWNET) < 0) return helper_fail(h, "network", "create the network namespace");
   int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return helper_fail(h, "network", "socket");
   if (bring_up_loopback(h, sock)) return 1;
   int ns = ioctl(sock, SIOCGSKNS);
   if (ns < 0) return helper_fail(h, "network", "open the network namespace");
-  if (cr_send_fd(h->plan->helper_wr, ns) < 0 && !init_gone())
+  if (cr_send_fd(h->plan->ch.helper_sock_helper, ns) < 0 && !init_gone())
     return helper_fail(h, "network", "send the network namespace to the init");
   close(ns);
   close(sock);
@@ -87,7 +71,7 @@ static int make_network(struct helper *h) {
 static int release_init(const struct cr_plan *plan) {
   char go = 1;
   ssize_t n;
-  do n = write(plan->sync_wr, &go, 1);
+  do n = write(plan->ch.maps_written_launcher, &go, 1);
   while (n < 0 && errno == EINTR);
   return n == 1 ? 0 : -1;
 }
@@ -96,7 +80,7 @@ static int release_init(const struct cr_plan *plan) {
  * a pidfd needs ptrace access to the init: it is dumpable until then. An
  * init that is gone has failed and said why: then the helper has nothing to
  * do (1, no error of its own). */
-static int join_sandbox(struct helper *h) {
+static int join_sandbox(struct cr_helper_args *h) {
   if (setns(h->init_pidfd, CLONE_NEWUSER | CLONE_NEWNS) < 0) {
     if (errno == ESRCH) return 1;
     helper_fail(h, "setup", "join the sandbox's user and mount namespaces");
@@ -113,45 +97,25 @@ static int join_sandbox(struct helper *h) {
 /* pivot_root stacked the old root on the new one, and moved the helper's
  * root along (it was the old root, or the top of the stack if it joined
  * after the pivot): "/" names the stack, and umount takes its top. */
-static int detach_old_root(struct helper *h) {
+static int detach_old_root(struct cr_helper_args *h) {
+  int sock = h->plan->ch.helper_sock_helper;
   char byte = 1;
   ssize_t n;
-  do n = recv(h->plan->helper_wr, &byte, 1, 0);
+  do n = recv(sock, &byte, 1, 0);
   while (n < 0 && errno == EINTR);
   if (n != 1) return 0; /* the init failed before pivoting: its report says why */
   if (umount2("/", MNT_DETACH) < 0) return helper_fail(h, "root", "detach the old root");
-  do n = send(h->plan->helper_wr, &byte, 1, MSG_NOSIGNAL);
+  do n = send(sock, &byte, 1, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n != 1 && !init_gone()) return helper_fail(h, "root", "tell the payload the old root is gone");
   return 0;
 }
 
-static int helper_main(void *arg) {
-  struct helper *h = arg;
+int cr_helper_main(void *arg) {
+  struct cr_helper_args *h = arg;
   int joined = join_sandbox(h);
   if (joined != 0) _exit(joined > 0 ? 0 : 1);
   _exit((h->plan->new_network && make_network(h)) || detach_old_root(h));
-}
-
-/* Launcher side, once the id maps are written: returns when the helper is
- * done (the network made, the old root detached). */
-int cr_helper_run(const struct cr_plan *plan, int init_pidfd, cr_error *err) {
-  struct helper h = {.plan = plan, .init_pidfd = init_pidfd, .where = "setup", .what = "the helper failed"};
-  char stack[HELPER_STACK_SIZE] __attribute__((aligned(16)));
-  sigset_t all, old;
-  sigfillset(&all);
-  if (sigprocmask(SIG_SETMASK, &all, &old) < 0) return cr_fail(err, errno, "setup", "sigprocmask");
-  pid_t pid = clone(helper_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK, &h);
-  int clone_errno = errno;
-  int status = 0;
-  if (pid > 0)
-    while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
-    }
-  sigprocmask(SIG_SETMASK, &old, NULL);
-  if (pid < 0) return cr_fail(err, clone_errno, "setup", "start the helper");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return cr_fail(err, h.errnum, h.where, "%s", h.what);
-  return 0;
 }
 
 /* Sandbox side (the init), once the root is built: join the network
@@ -159,8 +123,8 @@ int cr_helper_run(const struct cr_plan *plan, int init_pidfd, cr_error *err) {
  * reports why. */
 void cr_helper_join_network(const struct cr_plan *plan) {
   if (!plan->new_network) return;
-  cr_wait_readable(plan->helper_rd);
-  int ns = cr_recv_fd(plan->helper_rd);
+  cr_wait_readable(plan->ch.helper_sock_sandbox);
+  int ns = cr_recv_fd(plan->ch.helper_sock_sandbox);
   if (ns < 0) _exit(CR_EXIT_LAUNCHER_FAILED);
   if (setns(ns, CLONE_NEWNET) < 0) cr_child_fail(plan, errno, "network", "join the network namespace");
   close(ns);
@@ -171,7 +135,7 @@ void cr_helper_join_network(const struct cr_plan *plan) {
 void cr_helper_root_pivoted(const struct cr_plan *plan) {
   char byte = 1;
   ssize_t n;
-  do n = send(plan->helper_rd, &byte, 1, MSG_NOSIGNAL);
+  do n = send(plan->ch.helper_sock_sandbox, &byte, 1, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
 }
 

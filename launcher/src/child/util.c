@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /* Async-signal-safe helpers for the sandbox side: after clone the child
  * processes use only these, plain system calls and the prepared plan. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -14,13 +16,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include <sys/mman.h>
+
+#include "child.h"
 
 size_t cr_strlcpy(char *dst, const char *src, size_t size) {
   size_t i = 0;
   if (!src) src = "";
   for (; src[i] && i + 1 < size; i++) dst[i] = src[i];
   if (size) dst[i] = '\0';
+  /* never cut short silently (the buffers are sized for a path and its
+   * message, so this does not happen in practice) */
+  if (src[i] && size > 4) {
+    dst[size - 4] = dst[size - 3] = dst[size - 2] = '.';
+  }
   return i;
 }
 
@@ -55,21 +64,46 @@ int cr_write_all(int fd, const void *buf, size_t len) {
   return 0;
 }
 
+static size_t bounded_len(const char *s, size_t max) {
+  size_t n = 0;
+  while (s && s[n] && n < max) n++;
+  return n;
+}
+
+/* One message on the records socket (SOCK_SEQPACKET: it arrives whole). */
+void cr_child_report_on(int records_fd, int kind, int errnum, const char *where, const char *what) {
+  char buf[sizeof(struct cr_record_head) + CR_RECORD_WHERE_MAX + CR_RECORD_WHAT_MAX];
+  struct cr_record_head head;
+  memset(&head, 0, sizeof head);
+  head.kind = (uint32_t)kind;
+  head.errnum = errnum;
+  head.where_len = (uint32_t)bounded_len(where, CR_RECORD_WHERE_MAX);
+  head.what_len = (uint32_t)bounded_len(what, CR_RECORD_WHAT_MAX);
+  memcpy(buf, &head, sizeof head);
+  if (head.where_len) memcpy(buf + sizeof head, where, head.where_len);
+  if (head.what_len) memcpy(buf + sizeof head + head.where_len, what, head.what_len);
+  ssize_t n;
+  do n = send(records_fd, buf, sizeof head + head.where_len + head.what_len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+}
+
 void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where,
                      const char *what) {
-  struct cr_msg msg;
-  memset(&msg, 0, sizeof msg);
-  msg.kind = kind;
-  msg.errnum = errnum;
-  cr_strlcpy(msg.where, where, sizeof msg.where);
-  cr_strlcpy(msg.what, what, sizeof msg.what);
-  /* A record is smaller than PIPE_BUF, so the write is atomic. */
-  (void)cr_write_all(plan->msg_wr, &msg, sizeof msg);
+  cr_child_report_on(plan->ch.records_sandbox, kind, errnum, where, what);
+}
+
+void cr_child_fail_on(int records_fd, int errnum, const char *where, const char *what) {
+  cr_child_report_on(records_fd, CR_RECORD_SETUP_FAILED, errnum, where, what);
+  _exit(CR_EXIT_LAUNCHER_FAILED);
 }
 
 void cr_child_fail(const struct cr_plan *plan, int errnum, const char *where, const char *what) {
-  cr_child_report(plan, CR_MSG_SETUP_FAILED, errnum, where, what);
-  _exit(CR_EXIT_LAUNCHER_FAILED);
+  cr_child_fail_on(plan->ch.records_sandbox, errnum, where, what);
+}
+
+void *cr_map_anonymous(size_t size) {
+  void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
 }
 
 /* The kernel's struct sigaction: glibc's sigaction() refuses the two

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/* libcleanroom: start programs in sandboxes that hold only what a config
+ * declares, and nothing else of the process that starts them.
+ *
+ * The whole public API is this header; `cleanroom` (the command line) and
+ * the Python package use nothing else. Link with `pkg-config --cflags
+ * --libs cleanroom` (or find_package(cleanroom) in CMake).
+ *
+ * A sandbox has a lifecycle:
+ *
+ *     cr_config *cfg = NULL;      -- load once, run many times
+ *     cr_sandbox *sb = NULL;
+ *     cr_error *err = NULL;
+ *     const cr_result *res;
+ *     if (cr_config_load_file("run.json", &cfg, &err) < 0 ||
+ *         cr_sandbox_create(cfg, NULL, &sb, &err) < 0 ||  -- built, up to the payload's start
+ *         cr_sandbox_start(sb, NULL, &err) < 0 ||         -- or with a cr_job: args, env, fds...
+ *         cr_sandbox_wait(sb, -1, &res, &err) < 0)        -- or poll(cr_sandbox_fd(sb)) first
+ *       fprintf(stderr, "cleanroom: %s\n", cr_error_message(err));
+ *     else
+ *       printf("exit %d\n", res->exit_code);
+ *     cr_sandbox_free(sb);
+ *     cr_config_free(cfg);
+ *     cr_error_free(err);
+ *
+ * and cr_run() does create, start and wait in one call.
+ *
+ * Conventions:
+ *   - A function that can fail returns -1 (or NULL) and, when `err` is not
+ *     NULL, stores a new error in *err (which should be NULL before; an
+ *     error there is replaced); the caller frees it with cr_error_free().
+ *     On success it returns 0 (or a pointer) and leaves *err alone.
+ *   - Objects are opaque and made and freed by the library, except
+ *     struct cr_result, which the library allocates and whose fields you
+ *     may read: later versions only append fields, so never allocate,
+ *     copy or embed one yourself.
+ *   - Strings passed in are copied; strings handed out stay valid as long
+ *     as the object they belong to.
+ *   - The library reads no environment variable and prints nothing:
+ *     cr_options carry the cache folder, the cgroup parent and debug
+ *     timing, and diagnostics go to the log function set there (none by
+ *     default).
+ *
+ * Threading and processes:
+ *   - Different sandboxes may be created, started, waited for and freed
+ *     from different threads at the same time. One sandbox is used by one
+ *     thread at a time, except that cr_sandbox_kill() and cr_sandbox_fd()
+ *     may be called from any thread while another waits. A config and
+ *     options may be shared by threads as long as none changes them.
+ *   - The sandbox's processes are started with clone3 (no atfork handler
+ *     runs) and use only async-signal-safe code, so a multithreaded host
+ *     may create sandboxes. They are children of the process: the host
+ *     must not reap children it did not start (waitpid(-1) in a SIGCHLD
+ *     handler) while a sandbox exists.
+ *   - While any sandbox exists the process is not dumpable (no
+ *     /proc/PID/mem, no ptrace by other processes of the user); the last
+ *     sandbox freed restores what it was.
+ *   - A sandbox ends when the process that created it ends (SIGKILL
+ *     included), and when it is freed.
+ *   - cr_options_set_forward_signals(): from create to free the creating
+ *     thread has SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2,
+ *     SIGWINCH, SIGTSTP, SIGTTIN, SIGTTOU and SIGCONT blocked, and
+ *     cr_sandbox_wait() (in that thread) passes them on; every other thread
+ *     must keep them blocked too. Off by default. */
+#ifndef CLEANROOM_CLEANROOM_H
+#define CLEANROOM_CLEANROOM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLEANROOM_VERSION_MAJOR 0
+#define CLEANROOM_VERSION_MINOR 2
+#define CLEANROOM_VERSION_PATCH 0
+#define CLEANROOM_VERSION_STRING "0.2.0"
+/* MAJOR * 10000 + MINOR * 100 + PATCH, for #if */
+#define CLEANROOM_VERSION_NUMBER \
+  (CLEANROOM_VERSION_MAJOR * 10000 + CLEANROOM_VERSION_MINOR * 100 + CLEANROOM_VERSION_PATCH)
+
+#if defined(__GNUC__)
+#define CR_API __attribute__((visibility("default")))
+#else
+#define CR_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cr_error cr_error;
+typedef struct cr_config cr_config;
+typedef struct cr_options cr_options;
+typedef struct cr_job cr_job;
+typedef struct cr_sandbox cr_sandbox;
+typedef struct cr_result cr_result;
+
+/* The version of the library that runs ("0.2.0"), which may be newer than
+ * the header a program was built with. */
+CR_API const char *cr_version(void);
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* "WHERE: WHAT[: strerror(errno)]"; a config with several errors gives one
+ * line per error, joined by '\n'. Never NULL. */
+CR_API const char *cr_error_message(const cr_error *err);
+/* The step or file that failed ("$.filesystem[2]", "clone", "run.json"). */
+CR_API const char *cr_error_where(const cr_error *err);
+/* What went wrong, without WHERE and strerror; may hold several lines. */
+CR_API const char *cr_error_what(const cr_error *err);
+/* The errno value, 0 when the error is not a system error. */
+CR_API int cr_error_errno(const cr_error *err);
+CR_API void cr_error_free(cr_error *err);
+
+/* ---- options: what a program hands the library instead of environment ---- */
+
+enum cr_log_level {
+  CR_LOG_ERROR = 0,
+  CR_LOG_WARNING = 1, /* e.g. an optional limit not applied, unknown syscalls in a profile */
+  CR_LOG_DEBUG = 2,   /* debug timing */
+};
+
+/* Called from the thread that called into the library; `message` is one
+ * line without "cleanroom: " or a newline. */
+typedef void (*cr_log_fn)(void *data, int level, const char *message);
+
+CR_API int cr_options_new(cr_options **out, cr_error **err);
+CR_API void cr_options_free(cr_options *opts);
+/* Where compiled seccomp filters are cached (a folder of the caller's own,
+ * writable by nobody else; made when missing). NULL, the default: no cache,
+ * every launch compiles its filter (several milliseconds). */
+CR_API int cr_options_set_cache_dir(cr_options *opts, const char *dir, cr_error **err);
+/* The cgroup (a path as in /proc/self/cgroup, e.g. one delegated to the
+ * user) under which the cgroups of limits.memory, .pids and .cpu are made,
+ * unless the config names one. NULL, the default: the process's own. */
+CR_API int cr_options_set_cgroup_parent(cr_options *opts, const char *cgroup, cr_error **err);
+CR_API void cr_options_set_log(cr_options *opts, cr_log_fn fn, void *data);
+/* Pass signals sent to the process on to the sandbox, and job control
+ * (see the threading notes above). */
+CR_API void cr_options_set_forward_signals(cr_options *opts, bool forward);
+/* Clock marks of each launch's steps, at CR_LOG_DEBUG when the run ends. */
+CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
+
+/* ---- configs ------------------------------------------------------------- */
+
+/* A config file on top of the built-in default (section by section).
+ * Relative host paths resolve against the file's folder. All errors of the
+ * file are reported at once, one per line, each naming its JSON path
+ * ("$.filesystem[2].source: no such file or directory: /nope"). */
+CR_API int cr_config_load_file(const char *path, cr_config **out, cr_error **err);
+/* Config JSON text on top of the default; relative host paths resolve
+ * against base_dir (NULL: the current folder). `name` names it in errors. */
+CR_API int cr_config_load_string(const char *json, const char *name, const char *base_dir,
+                                 cr_config **out, cr_error **err);
+/* The built-in default alone (what `cleanroom run -- CMD` uses). */
+CR_API int cr_config_load_default(cr_config **out, cr_error **err);
+CR_API void cr_config_free(cr_config *cfg);
+CR_API int cr_config_copy(const cr_config *cfg, cr_config **out, cr_error **err);
+
+/* Replace whole sections of the config with those of the JSON object
+ * `json` (as a config file replaces the default's), validated as a file is:
+ * errors name their JSON path. Relative host paths resolve against the
+ * config's folder. */
+CR_API int cr_config_update(cr_config *cfg, const char *json, cr_error **err);
+
+/* Quick changes, each validated like the JSON it stands for: */
+/* argv; args[0] is looked up in the sandbox's PATH unless it holds a '/'. */
+CR_API int cr_config_set_args(cr_config *cfg, size_t argc, const char *const *argv, cr_error **err);
+/* One environment variable; value NULL removes it. */
+CR_API int cr_config_set_env(cr_config *cfg, const char *name, const char *value, cr_error **err);
+CR_API int cr_config_set_cwd(cr_config *cfg, const char *cwd, cr_error **err);
+/* A bind of the host path `source` at `target` (NULL: the same path). */
+CR_API int cr_config_add_bind(cr_config *cfg, const char *source, const char *target, bool writable,
+                              cr_error **err);
+/* A tmpfs at `target`; size as in the config ("64M", "25%"), NULL: the kernel's default. */
+CR_API int cr_config_add_tmpfs(cr_config *cfg, const char *target, const char *size, cr_error **err);
+/* Fd `target` of the sandbox: the caller's fd `source` ("inherit"), any order. */
+CR_API int cr_config_set_fd(cr_config *cfg, int target, int source, cr_error **err);
+/* "none" or "host". */
+CR_API int cr_config_set_network(cr_config *cfg, const char *network, cr_error **err);
+/* "default", "strict", "none", or a profile file. */
+CR_API int cr_config_set_seccomp(cr_config *cfg, const char *policy, cr_error **err);
+/* 0 removes the limit. */
+CR_API int cr_config_set_time_limit_ms(cr_config *cfg, uint64_t ms, cr_error **err);
+CR_API int cr_config_set_memory_limit(cr_config *cfg, uint64_t bytes, cr_error **err);
+CR_API int cr_config_set_pids_limit(cr_config *cfg, uint64_t pids, cr_error **err);
+
+/* What `cleanroom check` does: also compiles the seccomp policy (with
+ * `opts`' cache, may be NULL), so a config that passes will not fail on it. */
+CR_API int cr_config_check(const cr_config *cfg, const cr_options *opts, cr_error **err);
+/* The resolved config as JSON text in the config format (loading it gives
+ * the same config); free it with cr_free(). NULL on ENOMEM. */
+CR_API char *cr_config_to_json(const cr_config *cfg);
+/* The built-in default config as JSON text (static). */
+CR_API const char *cr_config_default_json(void);
+
+/* ---- jobs: what one start of a created sandbox runs ------------------------ */
+
+/* Unset parts come from the config. */
+CR_API int cr_job_new(cr_job **out, cr_error **err);
+CR_API void cr_job_free(cr_job *job);
+CR_API int cr_job_set_args(cr_job *job, size_t argc, const char *const *argv, cr_error **err);
+/* The whole environment, "NAME=VALUE" strings. */
+CR_API int cr_job_set_env(cr_job *job, size_t n, const char *const *env, cr_error **err);
+CR_API int cr_job_set_cwd(cr_job *job, const char *cwd, cr_error **err);
+/* The caller's fd `source` becomes fd `target` of the payload, on top of the
+ * config's fd table (a target set again is replaced; any order). The job
+ * holds its own duplicate: the caller may close `source`. */
+CR_API int cr_job_set_fd(cr_job *job, int target, int source, cr_error **err);
+/* 0: none (the config's limits.time_ms otherwise applies). */
+CR_API int cr_job_set_time_limit_ms(cr_job *job, uint64_t ms, cr_error **err);
+
+/* ---- sandboxes ------------------------------------------------------------- */
+
+/* Build a sandbox for `cfg` up to the point where only the payload's start
+ * is left: namespaces, id maps, root filesystem, network, cgroups, filter.
+ * `opts` may be NULL. The config may be freed or reused afterwards. */
+CR_API int cr_sandbox_create(const cr_config *cfg, const cr_options *opts, cr_sandbox **out,
+                             cr_error **err);
+/* Start the payload, once; `job` (NULL: the config's process) may be freed
+ * afterwards. A time limit counts from here. */
+CR_API int cr_sandbox_start(cr_sandbox *sb, const cr_job *job, cr_error **err);
+/* An fd that becomes readable (POLLIN) when the sandbox has ended, for
+ * poll/epoll/select; then cr_sandbox_wait(sb, 0, ...) returns at once. */
+CR_API int cr_sandbox_fd(const cr_sandbox *sb);
+/* SIGKILL ends the whole sandbox (its report still counts); any other
+ * signal goes to the payload. Before the start only SIGKILL is taken. */
+CR_API int cr_sandbox_kill(cr_sandbox *sb, int sig, cr_error **err);
+/* Wait up to timeout_ms (-1: for ever, 0: not at all) for the sandbox to
+ * end. Returns 1 and sets *res (owned by the sandbox) when it has ended,
+ * 0 when the time ran out, -1 on error (e.g. not started). */
+CR_API int cr_sandbox_wait(cr_sandbox *sb, int timeout_ms, const cr_result **res, cr_error **err);
+/* Ends a sandbox still running (SIGKILL) and releases everything it held. */
+CR_API void cr_sandbox_free(cr_sandbox *sb);
+
+/* ---- results --------------------------------------------------------------- */
+
+/* How a cgroup limit was enforced (cr_result.cgroup_memory, _pids, _cpu). */
+enum cr_cgroup_use {
+  CR_CGROUP_UNUSED = 0,  /* the limit was not asked for */
+  CR_CGROUP_V1,          /* enforced by a cgroup v1 hierarchy */
+  CR_CGROUP_V2,          /* enforced by cgroup v2 */
+  CR_CGROUP_NOT_APPLIED, /* optional, and no cgroup could enforce it */
+};
+
+/* Exit statuses, as container runtimes use them. */
+enum {
+  CR_EXIT_LAUNCHER_FAILED = 125, /* bad config, setup error */
+  CR_EXIT_CANNOT_EXECUTE = 126,  /* the payload exists but cannot be executed */
+  CR_EXIT_NOT_FOUND = 127,       /* the payload was not found */
+};
+
+/* Allocated by the library; fields are only ever appended. */
+struct cr_result {
+  int exit_code;         /* the payload's status, 128+N for signal N, or 125/126/127 */
+  int term_signal;       /* signal that ended the payload, 0 when it exited */
+  bool setup_failed;     /* cleanroom failed before the payload ran (exit 125/126/127) */
+  uint64_t wall_ms;      /* from the start of setup to the end of the sandbox */
+  uint64_t user_ms;      /* cpu time of the sandbox's processes */
+  uint64_t sys_ms;
+  uint64_t max_rss_kb;   /* largest resident set of a sandbox process */
+  bool time_limit_hit;
+  bool oom_killed;       /* the kernel's OOM killer ended a process of the memory cgroup */
+  bool pids_limit_hit;   /* a fork failed because of limits.pids */
+  int cgroup_memory;     /* enum cr_cgroup_use, one per cgroup limit */
+  int cgroup_pids;
+  int cgroup_cpu;
+  const char *cgroup_version; /* "v2", "v1", "hybrid", or NULL when no cgroup was used */
+  uint64_t peak_memory_kb;    /* peak memory use of the memory cgroup, 0 when none */
+  const char *error;          /* why the run failed (as cr_error_message), NULL when it did not */
+};
+
+/* Create, start (the config's process) and wait: returns 0 when the payload
+ * ran, whatever its status, and -1 when cleanroom or the payload's exec
+ * failed; *res is set in both cases (free it with cr_result_free), *err
+ * says what failed. */
+CR_API int cr_run(const cr_config *cfg, const cr_options *opts, cr_result **res, cr_error **err);
+CR_API void cr_result_free(cr_result *res);
+
+/* The run report (JSON, as `cleanroom run --report` writes), free with
+ * cr_free(). `res` NULL: the report of a setup that failed with `run_err`. */
+CR_API char *cr_result_to_json(const cr_result *res, const cr_error *run_err);
+/* Write the report to `path` atomically, with the caller's rights. */
+CR_API int cr_report_write(const char *path, const cr_result *res, const cr_error *run_err,
+                           cr_error **err);
+/* Check before a run that a report can be written at `path`. */
+CR_API int cr_report_check(const char *path, cr_error **err);
+/* The same for the config's own "report" path, checked and written with the
+ * sandbox's host identity (a config's file names are not a key to the
+ * caller's rights); nothing when the config names none. */
+CR_API int cr_report_check_config(const cr_config *cfg, cr_error **err);
+CR_API int cr_report_write_config(const cr_config *cfg, const cr_result *res, const cr_error *run_err,
+                                  cr_error **err);
+
+/* ---- seccomp policies --------------------------------------------------------- */
+
+typedef struct cr_policy cr_policy;
+
+/* A policy compiled on its own (for `cleanroom policy check|export`): a
+ * built-in name ("default", "strict", "none") or a profile file (OCI/Docker
+ * format), for a sandbox that keeps no capability. Warnings (unknown
+ * syscalls skipped) go to `opts`' log; `opts` may be NULL. */
+CR_API int cr_policy_load(const char *policy, const cr_options *opts, cr_policy **out, cr_error **err);
+CR_API void cr_policy_free(cr_policy *policy);
+/* The classic BPF program (struct sock_filter[]), *len bytes; NULL and 0
+ * for "none". */
+CR_API const void *cr_policy_bpf(const cr_policy *policy, size_t *len);
+/* Entries of syscalls[] that applied, syscall names given a rule, unknown
+ * names skipped, BPF instructions. */
+CR_API size_t cr_policy_rules(const cr_policy *policy);
+CR_API size_t cr_policy_syscalls(const cr_policy *policy);
+CR_API size_t cr_policy_skipped(const cr_policy *policy);
+CR_API size_t cr_policy_instructions(const cr_policy *policy);
+/* The policy lets exactly one execve through (the payload's own; "strict"). */
+CR_API bool cr_policy_exec_once(const cr_policy *policy);
+
+/* Free memory the library handed out as char * (JSON text). */
+CR_API void cr_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

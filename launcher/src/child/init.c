@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+/* Sandbox side: the init, pid 1 of the new pid namespace (protocol.h). It
+ * takes its ids, opens the bind sources, pivots into an empty tmpfs and
+ * fills it (the launcher's helper detaches the old root and makes the
+ * network namespace meanwhile, helper.c), sets the hostname and what the
+ * payload inherits, joins the network namespace and says it is ready. At
+ * the start it takes the job, if one comes, and forks the payload; then it
+ * gives up everything it held and only reaps, forwards signals, enforces
+ * the time limit and reports the payload's end. When it exits the kernel
+ * kills every process left in the namespace. System calls only. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static __attribute__((noreturn)) void fail(const struct cr_plan *plan, int errnum,
+                                           const char *where, const char *what) {
+  cr_child_fail(plan, errnum, where, what);
+}
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+/* The ends of the channels the init holds no part of (its copies of the
+ * launcher's fd table): closed, so that EOF means what it says. */
+static void close_launcher_ends(const struct cr_plan *plan) {
+  const struct cr_channels *ch = &plan->ch;
+  int ends[] = {ch->maps_written_launcher, ch->records_launcher, ch->helper_sock_helper, ch->start_launcher};
+  for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++)
+    if (ends[i] >= 0) close(ends[i]);
+}
+
+/* During setup the launcher's thread is inside cr_sandbox_create (or
+ * cr_run): its death must end the sandbox. The parent-death signal is
+ * cleared whenever credentials change, so this is called again after each
+ * change, and the maps pipe tells whether the launcher already died. */
+static void die_with_launcher(const struct cr_plan *plan) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  struct pollfd pfd = {.fd = plan->ch.maps_written_init, .events = POLLIN};
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) && !(pfd.revents & POLLIN))
+    _exit(CR_EXIT_LAUNCHER_FAILED);
+}
+
+/* Declared: while the init may still open its own /proc files (it is
+ * dumpable until its maps are written), and the host's /proc is there; the
+ * payload inherits it at fork. Raising needs no privilege; lowering below
+ * what the launcher had does, and what the sandbox cannot lower carries
+ * over (a ceiling). */
+static void set_oom_score_adj(const struct cr_plan *plan) {
+  const struct cr_process *p = &plan->cfg->process;
+  if (!p->has_oom_score_adj) return;
+  char text[16];
+  if (p->oom_score_adj < 0) {
+    text[0] = '-';
+    cr_fmt_uint(text + 1, sizeof text - 1, (unsigned long long)-(long long)p->oom_score_adj);
+  } else {
+    cr_fmt_uint(text, sizeof text, (unsigned long long)p->oom_score_adj);
+  }
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(plan, errno, "process.oom_score_adj", "open /proc/self/oom_score_adj");
+  if (cr_write_all(fd, text, strlen(text)) < 0 && errno != EACCES)
+    fail(plan, errno, "process.oom_score_adj", "write /proc/self/oom_score_adj");
+  close(fd);
+}
+
+/* Wait until the launcher has written our id maps. While it does, this
+ * process stays dumpable (an ordinary user can only write the maps of a
+ * dumpable process); right after, nothing of the sandbox may read it. */
+static void wait_for_id_maps(const struct cr_plan *plan) {
+  char go = 0;
+  ssize_t n;
+  cr_wait_readable(plan->ch.maps_written_init);
+  do n = read(plan->ch.maps_written_init, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher died or gave up */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_DUMPABLE");
+}
+
+/* The init is a copy of the launcher, and /proc/1/cmdline is readable by
+ * every process of the sandbox: wipe the launcher's argv and environment. */
+static void wipe_launcher_strings(const struct cr_plan *plan) {
+  memset((void *)plan->arg_start, 0, plan->arg_end - plan->arg_start);
+  memset((void *)plan->env_start, 0, plan->env_end - plan->env_start);
+}
+
+/* When the caller is root the init still runs as host root (unmapped inside)
+ * after clone; become the sandbox ids now so that nothing is created, opened
+ * or run as root. An ordinary caller already is the mapped id. */
+static void become_sandbox_ids(const struct cr_plan *plan) {
+  const struct cr_process *p = &plan->cfg->process;
+  if (!plan->caller_is_root) return;
+  /* Raw system calls: glibc's wrappers would make every thread of the
+   * process take the new ids, and this copy of a multithreaded host holds
+   * only one of them: they would wait forever for the others. */
+  if (syscall(SYS_setgroups, 0, NULL) < 0) fail(plan, errno, "ids", "clear supplementary groups");
+  if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(plan, errno, "ids", "setresgid");
+  if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(plan, errno, "ids", "setresuid");
+  die_with_launcher(plan);
+}
+
+/* The init's own state, in memory of its own (mapped: no allocator here). */
+static void init_state(const struct cr_plan *plan, struct cr_init_state *st) {
+  size_t n_fs = plan->cfg->n_fs;
+  memset(st, 0, sizeof *st);
+  st->n_own_devs_max = n_fs + 2;
+  size_t ints = n_fs * (1 + CR_DEV_NODE_COUNT);
+  char *mem = cr_map_anonymous(ints * sizeof(int) + st->n_own_devs_max * sizeof(dev_t));
+  if (!mem) fail(plan, errno, "init", "map its memory");
+  st->own_devs = (dev_t *)mem;
+  st->tree_fds = (int *)(mem + st->n_own_devs_max * sizeof(dev_t));
+  st->dev_node_fds = st->tree_fds + n_fs;
+  for (size_t i = 0; i < ints; i++) st->tree_fds[i] = -1;
+}
+
+static void set_hostname(const struct cr_plan *plan) {
+  const char *name = plan->cfg->hostname;
+  if (!name || !(plan->cfg->namespaces & CR_NS_UTS)) return;
+  if (sethostname(name, strlen(name)) < 0) fail(plan, errno, "hostname", name);
+}
+
+/* Left out of clone3 to shorten the path to the launcher's helper; made here
+ * while the helper may still be making the network. */
+static void enter_new_ipc_namespace(const struct cr_plan *plan) {
+  if (!(plan->cfg->namespaces & CR_NS_IPC)) return;
+  if (unshare(CLONE_NEWIPC) < 0) fail(plan, errno, "ipc", "create the IPC namespace");
+}
+
+/* pid 1 gets only the signals it has a handler for, or has blocked: these
+ * are blocked and read from a signalfd. */
+static void block_signals(const struct cr_plan *plan, sigset_t *set) {
+  sigemptyset(set);
+  for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+    sigaddset(set, forwarded_signals[i]);
+  sigaddset(set, SIGCHLD);
+  sigaddset(set, SIGCONT);
+  sigaddset(set, CR_SIG_KILL_SANDBOX);
+  sigaddset(set, CR_SIG_STOP_SANDBOX);
+  if (sigprocmask(SIG_BLOCK, set, NULL) < 0) fail(plan, errno, "init", "sigprocmask");
+}
+
+/* ---- the start ------------------------------------------------------------ */
+
+/* Built: from now on the launcher's thread may be anywhere (a host may
+ * create in one thread and wait in another, and the parent-death signal
+ * follows the creating thread), so the init watches the launcher's process
+ * instead (launcher_pidfd). */
+static void say_ready(const struct cr_plan *plan) {
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  struct pollfd pfd = {.fd = plan->ch.launcher_pidfd, .events = POLLIN};
+  if (poll(&pfd, 1, 0) != 0) _exit(CR_EXIT_LAUNCHER_FAILED); /* gone already */
+  cr_child_report(plan, CR_RECORD_READY, 0, "init", "ready");
+}
+
+/* The config's process and fd table, copied for the payload. */
+static void take_config_process(const struct cr_plan *plan, struct cr_init_state *st, size_t extra_fds) {
+  const struct cr_process *p = &plan->cfg->process;
+  st->argv = plan->argv;
+  st->envp = plan->envp;
+  st->path = p->path;
+  st->search_path = plan->search_path;
+  st->cwd = p->cwd;
+  size_t slots = plan->n_fds + extra_fds;
+  st->fds = cr_map_anonymous(2 * slots * sizeof *st->fds);
+  if (!st->fds) fail(plan, errno, "init", "map its memory");
+  st->payload_fds = st->fds + slots;
+  memcpy(st->fds, plan->fds, plan->n_fds * sizeof *plan->fds);
+  st->n_fds = plan->n_fds;
+  st->max_target = plan->max_target;
+}
+
+/* Fd `target` of the payload becomes `source` (one of the job's): replaces
+ * the config's, or is inserted in order. */
+static void place_fd(struct cr_init_state *st, int target, int source) {
+  size_t i = 0;
+  while (i < st->n_fds && st->fds[i].target < target) i++;
+  if (i < st->n_fds && st->fds[i].target == target) {
+    st->fds[i].source = source;
+    return;
+  }
+  memmove(st->fds + i + 1, st->fds + i, (st->n_fds - i) * sizeof *st->fds);
+  st->fds[i] = (struct cr_fd_slot){.target = target, .source = source};
+  st->n_fds++;
+  if (target > st->max_target) st->max_target = target;
+}
+
+/* The next NUL-terminated string of the job's strings, or NULL past the end. */
+static const char *next_string(const char **p, const char *end) {
+  const char *s = *p;
+  const char *nul = s < end ? memchr(s, '\0', (size_t)(end - s)) : NULL;
+  if (!nul) return NULL;
+  *p = nul + 1;
+  return s;
+}
+
+/* The job in its memfd (struct cr_job_wire), with the fds that came along. */
+static void take_job(const struct cr_plan *plan, struct cr_init_state *st, int memfd, const int *fds,
+                     size_t n_fds, uint64_t *time_limit_ms) {
+  struct stat sb;
+  if (fstat(memfd, &sb) < 0 || (size_t)sb.st_size < sizeof(struct cr_job_wire))
+    fail(plan, EINVAL, "start", "the job is malformed");
+  const char *blob = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, memfd, 0);
+  if (blob == MAP_FAILED) fail(plan, errno, "start", "map the job");
+  close(memfd);
+  const struct cr_job_wire *w = (const struct cr_job_wire *)blob;
+  const int32_t *targets = (const int32_t *)(blob + sizeof *w);
+  size_t n_targets = w->n_fds;
+  const char *strings = (const char *)(targets + n_targets);
+  const char *end = blob + sb.st_size;
+  if (w->magic != CR_JOB_MAGIC || n_targets != n_fds || n_fds > CR_JOB_MAX_FDS || strings > end ||
+      w->strings_len != (uint64_t)(end - strings))
+    fail(plan, EINVAL, "start", "the job is malformed");
+  take_config_process(plan, st, n_fds);
+  size_t n_args = w->n_args == CR_JOB_UNSET ? 0 : w->n_args;
+  size_t n_env = w->n_env == CR_JOB_UNSET ? 0 : w->n_env;
+  if (n_args > (size_t)(end - strings) || n_env > (size_t)(end - strings))
+    fail(plan, EINVAL, "start", "the job is malformed");
+  char **vec = cr_map_anonymous((n_args + 1 + n_env + 1) * sizeof *vec);
+  if (!vec) fail(plan, errno, "start", "map the job");
+  const char *p = strings;
+  for (size_t i = 0; i < n_args; i++)
+    if (!(vec[i] = (char *)next_string(&p, end))) fail(plan, EINVAL, "start", "the job is malformed");
+  for (size_t i = 0; i < n_env; i++)
+    if (!(vec[n_args + 1 + i] = (char *)next_string(&p, end))) fail(plan, EINVAL, "start", "the job is malformed");
+  if (w->n_args != CR_JOB_UNSET) {
+    st->argv = vec;
+    st->path = NULL; /* new args: argv[0] is looked up, as cr_config_set_args */
+  }
+  if (w->n_env != CR_JOB_UNSET) st->envp = vec + n_args + 1;
+  if (w->has_cwd && !(st->cwd = next_string(&p, end))) fail(plan, EINVAL, "start", "the job is malformed");
+  for (size_t i = 0; i < n_fds; i++) place_fd(st, targets[i], fds[i]);
+  if (w->has_time_limit) *time_limit_ms = w->time_limit_ms;
+}
+
+/* Wait for the start (or for the launcher's end); take the job that comes
+ * with it, or the config's process. */
+static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st) {
+  struct pollfd pfds[2] = {{.fd = plan->ch.start_init, .events = POLLIN},
+                           {.fd = plan->ch.launcher_pidfd, .events = POLLIN}};
+  for (;;) {
+    int n = poll(pfds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(plan, errno, "init", "poll");
+    if (pfds[1].revents) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher is gone */
+    if (pfds[0].revents) break;
+  }
+  struct cr_start_msg msg;
+  struct iovec iov = {.iov_base = &msg, .iov_len = sizeof msg};
+  union {
+    struct cmsghdr hdr;
+    char buf[CMSG_SPACE((CR_JOB_MAX_FDS + 1) * sizeof(int))];
+  } control;
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                      .msg_controllen = sizeof control.buf};
+  ssize_t got;
+  do got = recvmsg(plan->ch.start_init, &mh, MSG_CMSG_CLOEXEC);
+  while (got < 0 && errno == EINTR);
+  if (got == 0) _exit(0); /* freed before it was started */
+  if (got != (ssize_t)sizeof msg || msg.magic != CR_START_MAGIC || (mh.msg_flags & MSG_CTRUNC))
+    fail(plan, EINVAL, "start", "the start message is malformed");
+  uint64_t time_limit_ms = plan->time_limit_ms;
+  const int *fds = NULL;
+  size_t n_fds = 0;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+    fds = (const int *)CMSG_DATA(c);
+    n_fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+  }
+  if (msg.has_job) {
+    if (n_fds < 1) fail(plan, EINVAL, "start", "the job is missing");
+    take_job(plan, st, fds[0], fds + 1, n_fds - 1, &time_limit_ms);
+  } else {
+    take_config_process(plan, st, 0);
+  }
+  st->fd_numbers_needed = (rlim_t)st->max_target + 1 + st->n_fds + CR_PAYLOAD_SPARE_FDS;
+  st->deadline_ns = time_limit_ms ? now_ns() + time_limit_ms * 1000000u : 0;
+}
+
+/* ---- supervision ------------------------------------------------------------ */
+
+/* After the fork the init keeps only what it needs to supervise, and no
+ * privilege: the payload must not be able to use it to reach the launcher. */
+static void give_up_everything(const struct cr_plan *plan, int *keep, size_t n_keep) {
+  for (size_t i = 1; i < n_keep; i++) /* insertion sort, n_keep is tiny */
+    for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  if (cr_close_fds_except(keep, n_keep) < 0) fail(plan, errno, "init", "close fds");
+  if (cr_drop_bounding_set(plan, plan->kept_caps) < 0 || cr_set_capabilities(plan, 0) < 0)
+    fail(plan, errno, "init", "drop capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "init", "no_new_privs");
+}
+
+/* exec_once: let the payload's own execve through, refuse every later one. */
+static void answer_exec_notification(int listener, int *execs_allowed) {
+  struct seccomp_notif req;
+  struct seccomp_notif_resp resp;
+  memset(&req, 0, sizeof req);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;
+  memset(&resp, 0, sizeof resp);
+  resp.id = req.id;
+  if (*execs_allowed > 0) {
+    (*execs_allowed)--;
+    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else {
+    resp.error = -EPERM;
+  }
+  (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+/* Reap every child; return when the payload has ended. */
+static int reap(pid_t payload, int *payload_status) {
+  int status;
+  pid_t pid;
+  int ended = 0;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+    if (pid == payload) {
+      *payload_status = status;
+      ended = 1;
+    }
+  return ended;
+}
+
+/* From pid 1, kill(-1) reaches every other process of the namespace. */
+static void kill_and_reap_all(pid_t payload, int *payload_status) {
+  kill(-1, SIGKILL);
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) return; /* ECHILD: all reaped */
+    if (pid == payload) *payload_status = status;
+  }
+}
+
+/* Milliseconds until the time limit runs out (rounded up), -1 for none. */
+static int time_left_ms(const struct cr_init_state *st) {
+  if (!st->deadline_ns) return -1;
+  uint64_t now = now_ns();
+  if (now >= st->deadline_ns) return 0;
+  uint64_t left = (st->deadline_ns - now + 999999) / 1000000;
+  return left > 1000000000 ? 1000000000 : (int)left;
+}
+
+/* Job control: every process of the sandbox stops, and the launcher hears
+ * so before it stops itself. */
+static void stop_sandbox(const struct cr_plan *plan) {
+  kill(-1, SIGSTOP);
+  cr_child_report(plan, CR_RECORD_STOPPED, 0, "init", "stopped");
+}
+
+static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit) {
+  char buf[sizeof(struct cr_record_head)];
+  struct cr_record_head head;
+  memset(&head, 0, sizeof head);
+  head.kind = CR_RECORD_PAYLOAD_ENDED;
+  head.wstatus = status;
+  head.time_limit_hit = time_limit_hit;
+  getrusage(RUSAGE_CHILDREN, &head.usage);
+  memcpy(buf, &head, sizeof head);
+  ssize_t n;
+  do n = send(plan->ch.records_sandbox, buf, sizeof buf, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+}
+
+static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, const struct cr_init_state *st,
+                                                pid_t payload, int sigfd, int listener) {
+  int execs_allowed = 1;
+  int status = 0;
+  bool time_limit_hit = false;
+  for (;;) {
+    struct pollfd pfds[3] = {{.fd = sigfd, .events = POLLIN},
+                             {.fd = plan->ch.launcher_pidfd, .events = POLLIN},
+                             {.fd = listener, .events = POLLIN}};
+    int n = poll(pfds, listener >= 0 ? 3 : 2, time_left_ms(st));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(plan, errno, "init", "poll");
+    if (n == 0 && time_left_ms(st) == 0) { /* the time limit: the whole sandbox ends */
+      time_limit_hit = true;
+      kill_and_reap_all(payload, &status);
+      break;
+    }
+    if (pfds[1].revents) { /* the launcher's process is gone: so is the sandbox */
+      kill_and_reap_all(payload, &status);
+      _exit(CR_EXIT_LAUNCHER_FAILED);
+    }
+    if (listener >= 0 && (pfds[2].revents & POLLIN)) answer_exec_notification(listener, &execs_allowed);
+    if (listener >= 0 && (pfds[2].revents & (POLLHUP | POLLERR))) {
+      close(listener);
+      listener = -1;
+    }
+    if (!(pfds[0].revents & POLLIN)) continue;
+    struct signalfd_siginfo si;
+    if (read(sigfd, &si, sizeof si) != sizeof si) continue;
+    int sig = (int)si.ssi_signo;
+    if (sig == CR_SIG_KILL_SANDBOX) {
+      kill_and_reap_all(payload, &status);
+      break;
+    }
+    if (sig == CR_SIG_STOP_SANDBOX) {
+      stop_sandbox(plan);
+    } else if (sig == SIGCONT) {
+      kill(-1, SIGCONT);
+    } else if (sig != SIGCHLD) {
+      kill(payload, sig);
+    } else if (reap(payload, &status)) {
+      break;
+    }
+  }
+  cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
+  report_end(plan, status, time_limit_hit);
+  _exit(0);
+}
+
+/* ---- the payload's start ---------------------------------------------------- */
+
+/* Without exec_once the payload starts vfork-style: it shares the init's
+ * memory (no address space to copy, none to tear down at its execve) and
+ * the init sleeps until that execve. With exec_once the init must answer
+ * the payload's execve notification, so it cannot sleep: a plain fork. */
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer cannot follow a process onto another stack without
+ * fiber annotations and warns on the payload's stderr: sanitizer builds
+ * start the payload with a plain fork. */
+#define CR_VFORK_PAYLOAD 0
+#else
+#define CR_VFORK_PAYLOAD 1
+#endif
+#define PAYLOAD_STACK_SIZE (256 * 1024)
+
+struct payload_start {
+  const struct cr_plan *plan;
+  const struct cr_init_state *st;
+};
+
+static int payload_entry(void *arg) {
+  const struct payload_start *ps = arg;
+  cr_payload_main(ps->plan, ps->st, -1);
+}
+
+static pid_t start_payload(const struct cr_plan *plan, const struct cr_init_state *st, const int notify_pair[2]) {
+  if (CR_VFORK_PAYLOAD && !plan->bpf.exec_once) {
+    /* its own stack; the init's memory, this included, goes with the init */
+    void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return -1;
+    struct payload_start ps = {.plan = plan, .st = st}; /* read before the init goes on */
+    return clone(payload_entry, (char *)stack + PAYLOAD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &ps);
+  }
+  pid_t pid = cr_clone3(0, -1, NULL);
+  if (pid == 0) {
+    close(notify_pair[0]);
+    cr_payload_main(plan, st, notify_pair[1]);
+  }
+  return pid;
+}
+
+void cr_init_main(const struct cr_plan *plan) {
+  cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
+  close_launcher_ends(plan);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
+  set_oom_score_adj(plan);
+  wait_for_id_maps(plan);
+  cr_mark(plan->marks, CR_MARK_INIT_GO);
+  wipe_launcher_strings(plan);
+  become_sandbox_ids(plan);
+  struct cr_init_state st;
+  init_state(plan, &st);
+  /* as the sandbox's ids: a bind source gives the sandbox no more than its
+   * host identity may reach */
+  cr_mount_open_sources(plan, &st);
+  cr_mark(plan->marks, CR_MARK_SOURCES_OPEN);
+  int rootfd = cr_mount_enter_new_root(plan);
+  cr_helper_root_pivoted(plan);
+  cr_mount_build_root(plan, &st, rootfd);
+  cr_mark(plan->marks, CR_MARK_ROOT_BUILT);
+  set_hostname(plan);
+  /* the payload's bounding set, once for it and the init (which never execs);
+   * done while the launcher's helper may still be making the network */
+  if (cr_drop_bounding_set(plan, ~plan->kept_caps) < 0) fail(plan, errno, "capabilities", "bounding set");
+  int notify_pair[2] = {-1, -1};
+  if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
+    fail(plan, errno, "init", "socketpair");
+  cr_payload_set_inherited(plan);
+  enter_new_ipc_namespace(plan);
+  sigset_t set;
+  block_signals(plan, &set);
+  cr_helper_join_network(plan);
+  cr_mark(plan->marks, CR_MARK_NET_JOINED);
+  say_ready(plan);
+  wait_for_start(plan, &st);
+  pid_t payload = start_payload(plan, &st, notify_pair);
+  if (payload < 0) fail(plan, errno, "init", "start the payload");
+
+  if (notify_pair[1] >= 0) close(notify_pair[1]);
+  int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sigfd < 0) fail(plan, errno, "init", "signalfd");
+  int keep[] = {plan->ch.records_sandbox, plan->ch.launcher_pidfd, sigfd, notify_pair[0]};
+  give_up_everything(plan, keep, notify_pair[0] >= 0 ? 4 : 3);
+  int listener = notify_pair[0] >= 0 ? cr_recv_fd(notify_pair[0]) : -1;
+  if (notify_pair[0] >= 0) close(notify_pair[0]);
+  supervise(plan, &st, payload, sigfd, listener);
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal to launcher/: the objects behind the public handles (options,
+ * jobs, sandboxes) and the launcher side of a launch: start.c (clone, id
+ * maps, helper, the start), supervise.c (waiting, signals, job control,
+ * the result). The protocol they follow is in protocol.h. */
+#ifndef CR_LAUNCHER_LAUNCH_H
+#define CR_LAUNCHER_LAUNCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cleanroom/cleanroom.h"
+#include "cr/log.h"
+#include "plan.h"
+
+struct cr_options {
+  char *cache_dir;
+  char *cgroup_parent;
+  struct cr_log log;
+  bool forward_signals;
+  bool debug_timing;
+};
+
+struct cr_job {
+  char **args;   /* NULL: the config's */
+  size_t n_args;
+  char **env;    /* NULL: the config's */
+  size_t n_env;
+  char *cwd;     /* NULL: the config's */
+  struct cr_fd_slot *fds; /* sources are the job's own duplicates */
+  size_t n_fds;
+  bool has_time_limit;
+  uint64_t time_limit_ms;
+};
+
+enum cr_sandbox_state { CR_SB_CREATED, CR_SB_STARTED, CR_SB_ENDED };
+
+/* What the launcher follows of a running sandbox. */
+struct cr_supervision {
+  uint64_t setup_started_ms; /* for wall_ms */
+  uint64_t deadline_ms;      /* the init's time limit plus a second: then the launcher ends it */
+  bool deadline_fired;
+  uint64_t grace_until_ms;   /* 0 = no termination in progress */
+  int interrupts;
+  bool killed;               /* CR_SIG_KILL_SANDBOX sent */
+  uint64_t hard_kill_ms;     /* when the init has not ended the sandbox by then: SIGKILL */
+  bool got_record;
+  struct cr_record record;   /* the first failure, or the end of the payload */
+};
+
+struct cr_sandbox {
+  struct cr_plan plan;
+  enum cr_sandbox_state state;
+  struct cr_log log;
+  bool forward_signals;
+  pid_t init;
+  int init_pidfd;
+  /* forward_signals: the creating thread's mask before, and the signalfd */
+  bool mask_saved;
+  sigset_t old_mask;
+  int sigfd;
+  struct cr_supervision sv;
+  struct cr_result *result;  /* once ended */
+  cr_error *run_err;         /* why the run failed, once ended */
+};
+
+/* ---- start.c ---- */
+/* Everything up to the payload's start; with `wait_ready` until the init
+ * said READY (else setup failures surface in wait). */
+int cr_launch_create(struct cr_sandbox *sb, bool wait_ready, cr_error **err);
+/* The start message, with the job when there is one. */
+int cr_launch_start(struct cr_sandbox *sb, const struct cr_job *job, cr_error **err);
+
+/* ---- supervise.c ---- */
+/* Until the sandbox ends or timeout_ms (-1: for ever): 1 ended, 0 not yet. */
+int cr_supervise(struct cr_sandbox *sb, int timeout_ms);
+/* Reap the init and make the result (sb->result, sb->run_err). */
+void cr_conclude(struct cr_sandbox *sb);
+/* Ask the init to end the sandbox (it still reports), with SIGKILL after a second. */
+void cr_supervise_kill(struct cr_sandbox *sb);
+/* Job control (forward_signals): wait, stopped, while cleanroom is in the
+ * background of a terminal the sandbox could read. */
+int cr_wait_for_foreground(struct cr_sandbox *sb, cr_error **err);
+/* Read the records waiting now; returns true when one of `kind` came. */
+bool cr_read_records(struct cr_sandbox *sb, int kind);
+
+uint64_t cr_now_ms(void);
+
+/* ---- results (result.c): allocated with room for their own error text ---- */
+struct cr_result *cr_result_new(void);
+/* res->error becomes the result's own copy of the message. */
+void cr_result_set_error(struct cr_result *res, const cr_error *err);
+/* A setup that failed with `err` (exit 125). */
+void cr_result_set_failed(struct cr_result *res, const cr_error *err);
+
+/* ---- dumpability (start.c): the process is not dumpable while sandboxes exist ---- */
+int cr_dumpable_enter(cr_error **err);
+void cr_dumpable_leave(void);
+
+#endif

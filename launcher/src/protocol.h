@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* The launch protocol: the processes of one sandbox, the channels between
+ * them (each end named after who holds it), and what goes over them.
+ *
+ * Processes
+ *
+ *   launcher  the host's thread in cr_sandbox_create/start/wait/kill/free
+ *             (sandbox.c, start.c, supervise.c). It prepares everything
+ *             that can fail before any process starts (plan.c).
+ *   watchdog  only when a cgroup limit is set: forked before any cgroup
+ *             exists; removes the cgroups if the launcher dies
+ *             (cgroup_watchdog.c).
+ *   init      pid 1 of the sandbox, cloned by the launcher with the new
+ *             namespaces (child/init.c). It builds the root filesystem
+ *             (child/mounts.c), waits for the start, forks the payload,
+ *             then only reaps, forwards signals, enforces limits.time_ms
+ *             and reports.
+ *   helper    vfork-style child of the launcher, run while the launcher
+ *             is suspended in create (child/helper.c): joins the sandbox's
+ *             user and mount namespaces, releases the init, makes the
+ *             network namespace, detaches the old root.
+ *   payload   forked by the init; takes away what it inherited, installs
+ *             the filter and execs (child/payload.c).
+ *
+ * Channels (all close-on-exec; no end is ever at fd 0, 1 or 2)
+ *
+ *   maps_written  pipe        launcher, helper -> init
+ *       one byte: "your id maps are written", sent by the helper once it
+ *       has joined the sandbox. EOF: the launcher is gone.
+ *   records       SOCK_SEQPACKET, one direction   init, payload -> launcher
+ *       struct cr_record messages (below): a setup failure, an exec
+ *       failure, "ready", "stopped", the payload's end. The launcher reads
+ *       them without blocking: during create up to READY (unless create
+ *       was told to start at once), for job control up to STOPPED, and all
+ *       that are left once the init has ended.
+ *   helper_sock   SOCK_SEQPACKET pair   helper <-> init, payload
+ *       helper -> init:     the network namespace (an fd), when one is made
+ *       init -> helper:     "root pivoted" (one byte)
+ *       helper -> payload:  "old root gone" (one byte; the payload's own copy)
+ *   start         SOCK_SEQPACKET, one direction   launcher -> init
+ *       struct cr_start_msg, with SCM_RIGHTS when a job comes with it: a
+ *       sealed memfd holding the job (struct cr_job_wire), then the job's
+ *       fds in the order of its fd targets. EOF before a start: the sandbox
+ *       was freed unstarted.
+ *   init_pidfd    pidfd of the init, held by the launcher
+ *       readable when the init has ended: cr_sandbox_fd(); signals to the
+ *       init go through it.
+ *   launcher_pidfd  pidfd of the launcher's process, held by the init and
+ *       the watchdog: readable when the whole process has ended. After
+ *       setup the init relies on it rather than on the parent-death signal,
+ *       which fires when the creating thread ends.
+ *   watchdog_sock SOCK_STREAM pair   launcher <-> watchdog
+ *       one byte "done" from the launcher after it removed the cgroups;
+ *       EOF without it: clean up.
+ *   notify        SOCK_SEQPACKET pair   payload -> init (exec_once only)
+ *       the seccomp listener fd, which the init answers.
+ *
+ * Signals to the init (it blocks them and reads a signalfd)
+ *
+ *   CR_SIG_KILL_SANDBOX  end the sandbox: kill everything, reap, report
+ *   CR_SIG_STOP_SANDBOX  job control: stop every other process, then record
+ *                        STOPPED; SIGCONT continues them
+ *   SIGINT ... SIGWINCH  forwarded to the payload
+ *
+ * Order of one launch
+ *
+ *   launcher: plan (fds, filter, cgroups, channels) -> clone3 init (all
+ *   namespaces but net and ipc) -> v1 cgroups -> id maps -> helper
+ *   helper:   join userns+mntns -> maps_written -> net namespace -> send it
+ *             -> wait "root pivoted" -> detach old root -> "old root gone"
+ *   init:     wait maps_written -> become the sandbox ids -> open bind
+ *             sources -> pivot into an empty tmpfs -> build the root ->
+ *             hostname, bounding set, what fork passes on, ipc namespace ->
+ *             join the net namespace -> READY -> wait for the start -> fork
+ *             the payload -> supervise
+ *   payload:  session, signal mask, fd table -> wait "old root gone" ->
+ *             cwd, rlimits, capabilities, no_new_privs -> filter -> execve */
+#ifndef CR_LAUNCHER_PROTOCOL_H
+#define CR_LAUNCHER_PROTOCOL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#define CR_SIG_KILL_SANDBOX (SIGRTMIN + 3)
+#define CR_SIG_STOP_SANDBOX (SIGRTMIN + 4)
+
+/* The channel ends of one sandbox; -1 where closed or not (yet) made. */
+struct cr_channels {
+  int maps_written_launcher, maps_written_init;
+  int records_launcher, records_sandbox;
+  int helper_sock_helper, helper_sock_sandbox;
+  int start_launcher, start_init;
+  int launcher_pidfd; /* the init's copy (the launcher's own process) */
+};
+
+/* ---- records: init, payload -> launcher ---------------------------------- */
+
+enum cr_record_kind {
+  CR_RECORD_SETUP_FAILED = 1, /* a setup step failed: exit 125 */
+  CR_RECORD_EXEC_FAILED,      /* execve of the payload failed: 126 / 127 */
+  CR_RECORD_READY,            /* the sandbox is built; the init waits for the start */
+  CR_RECORD_STOPPED,          /* job control: the sandbox's processes are stopped */
+  CR_RECORD_PAYLOAD_ENDED,    /* wait status and resource usage of the sandbox */
+};
+
+/* Room for a path (PATH_MAX) and what is said around it: a message is
+ * never cut short. */
+#define CR_RECORD_WHERE_MAX 4352
+#define CR_RECORD_WHAT_MAX 8704
+
+struct cr_record_head {
+  uint32_t kind;
+  int32_t errnum;
+  int32_t wstatus;        /* PAYLOAD_ENDED */
+  uint32_t time_limit_hit;/* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
+  struct rusage usage;    /* PAYLOAD_ENDED: of every process the init reaped */
+  uint32_t where_len;     /* bytes of WHERE, then WHAT, after the head (no NUL) */
+  uint32_t what_len;
+};
+
+/* What the launcher keeps of one record. */
+struct cr_record {
+  struct cr_record_head head;
+  char where[CR_RECORD_WHERE_MAX + 1];
+  char what[CR_RECORD_WHAT_MAX + 1];
+};
+
+/* ---- the start: launcher -> init ------------------------------------------ */
+
+struct cr_start_msg {
+  uint32_t magic;   /* CR_START_MAGIC */
+  uint32_t has_job; /* a memfd (and the job's fds) come with it */
+};
+#define CR_START_MAGIC 0x63727374u /* "crst" */
+
+/* The job in its memfd: this head, then n_fds int32 fd targets, then the
+ * strings: n_args argv strings, n_env "NAME=VALUE" strings and the cwd, each
+ * NUL-terminated. A count of UINT32_MAX (or no cwd) means "the config's". */
+struct cr_job_wire {
+  uint32_t magic;   /* CR_JOB_MAGIC */
+  uint32_t n_args;
+  uint32_t n_env;
+  uint32_t n_fds;
+  uint32_t has_cwd;
+  uint32_t has_time_limit;
+  uint64_t time_limit_ms;
+  uint64_t strings_len;
+};
+#define CR_JOB_MAGIC 0x63726a62u /* "crjb" */
+#define CR_JOB_UNSET UINT32_MAX
+/* fds a job may carry: one SCM_RIGHTS message holds the memfd and them */
+#define CR_JOB_MAX_FDS 250
+
+#endif
