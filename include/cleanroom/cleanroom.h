@@ -229,7 +229,9 @@ CR_API int cr_sandbox_kill(cr_sandbox *sb, int sig, cr_error **err);
  * end. Returns 1 and sets *res (owned by the sandbox) when it has ended,
  * 0 when the time ran out, -1 on error (e.g. not started). */
 CR_API int cr_sandbox_wait(cr_sandbox *sb, int timeout_ms, const cr_result **res, cr_error **err);
-/* Ends a sandbox still running (SIGKILL) and releases everything it held. */
+/* Ends a sandbox still running (SIGKILL) and releases everything it held.
+ * A sandbox handle is never used again: a call with a freed one is refused
+ * (EINVAL), not undefined. */
 CR_API void cr_sandbox_free(cr_sandbox *sb);
 
 /* ---- results --------------------------------------------------------------- */

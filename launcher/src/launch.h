@@ -51,6 +51,7 @@ struct cr_supervision {
 };
 
 struct cr_sandbox {
+  uint64_t id;               /* the handle the caller holds (sandbox.c) */
   struct cr_plan plan;
   enum cr_sandbox_state state;
   struct cr_log log;
@@ -67,9 +68,10 @@ struct cr_sandbox {
 };
 
 /* ---- start.c ---- */
-/* Everything up to the payload's start; with `wait_ready` until the init
- * said READY (else setup failures surface in wait). */
-int cr_launch_create(struct cr_sandbox *sb, bool wait_ready, cr_error **err);
+/* Everything up to the payload's start, and until the init said READY;
+ * with `start_now` (cr_run) the start goes at once, nothing waits for
+ * READY, and setup failures surface in wait. */
+int cr_launch_create(struct cr_sandbox *sb, bool start_now, cr_error **err);
 /* The start message, with the job when there is one. */
 int cr_launch_start(struct cr_sandbox *sb, const struct cr_job *job, cr_error **err);
 

@@ -187,10 +187,6 @@ static int prepare_channels(struct cr_plan *plan, cr_error **err) {
       make_socketpair(&ch->helper_sock_helper, &ch->helper_sock_sandbox, err) < 0 ||
       make_socketpair(&ch->start_launcher, &ch->start_init, err) < 0)
     return -1;
-  /* one direction each: the sandbox never writes to the launcher's start,
-   * nor reads its records */
-  if (shutdown(ch->records_launcher, SHUT_WR) < 0 || shutdown(ch->start_launcher, SHUT_RD) < 0)
-    return cr_fail(err, errno, "setup", "shutdown");
   /* read without blocking: during create, and once the init has ended,
    * what is there is all there is (another thread's child of a
    * multithreaded host may still hold a copy of the sandbox's end) */

@@ -74,6 +74,7 @@ struct cr_plan {
   struct cr_channels ch;       /* protocol.h */
   struct cr_cgroups cgroups;   /* limits.memory/pids/cpu; empty when none is set */
 
+  bool announce_ready;          /* the init says READY (cr_sandbox_create waits for it) */
   /* what the launcher needs after create, copied from the config */
   uint64_t time_limit_ms;
   uint64_t kill_grace_ms;

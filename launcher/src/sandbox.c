@@ -3,6 +3,7 @@
  * fd, kill, wait, free, and cr_run over them. The steps themselves are in
  * start.c and supervise.c; the protocol in protocol.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,57 @@ static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR
                                         /* job control */ SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT};
 
 const char *cr_version(void) { return CLEANROOM_VERSION_STRING; }
+
+/* ---- handles -------------------------------------------------------------------
+ *
+ * A cr_sandbox * handed out is not the object's address but a number never
+ * used again, looked up in a table of the live ones: a call with a freed
+ * (or made-up) handle is refused, instead of touching freed memory. */
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct handle {
+  uint64_t id;
+  struct cr_sandbox *sb;
+} *handles;
+static size_t n_handles, cap_handles;
+static uint64_t next_id = 1;
+
+static struct cr_sandbox *register_handle(struct cr_sandbox *sb, struct cr_sandbox **token) {
+  pthread_mutex_lock(&handles_lock);
+  if (n_handles == cap_handles) {
+    size_t cap = cap_handles ? cap_handles * 2 : 16;
+    struct handle *h = realloc(handles, cap * sizeof *h);
+    if (!h) {
+      pthread_mutex_unlock(&handles_lock);
+      return NULL;
+    }
+    handles = h;
+    cap_handles = cap;
+  }
+  sb->id = next_id++;
+  handles[n_handles++] = (struct handle){.id = sb->id, .sb = sb};
+  pthread_mutex_unlock(&handles_lock);
+  *token = (struct cr_sandbox *)(uintptr_t)sb->id;
+  return sb;
+}
+
+/* The sandbox of a handle, NULL for one that is not live. */
+static struct cr_sandbox *lookup(const struct cr_sandbox *token, bool remove) {
+  uint64_t id = (uint64_t)(uintptr_t)token;
+  struct cr_sandbox *sb = NULL;
+  pthread_mutex_lock(&handles_lock);
+  for (size_t i = n_handles; i-- > 0;) /* the newest are used most */
+    if (handles[i].id == id) {
+      sb = handles[i].sb;
+      if (remove) handles[i] = handles[--n_handles];
+      break;
+    }
+  pthread_mutex_unlock(&handles_lock);
+  return sb;
+}
+
+static int not_a_sandbox(cr_error **err) {
+  return cr_fail(err, EINVAL, "sandbox", "not a sandbox (freed already, or never made)");
+}
 
 /* ---- debug timing ------------------------------------------------------------ */
 
@@ -90,7 +142,14 @@ static void release(struct cr_sandbox *sb) {
   cr_dumpable_leave();
 }
 
-static int create(const struct cr_config *cfg, const struct cr_options *opts, bool wait_ready,
+/* The launcher ends the sandbox a second after its time limit, should the
+ * init not have. */
+static void started(struct cr_sandbox *sb, uint64_t time_limit_ms) {
+  if (time_limit_ms) sb->sv.deadline_ms = cr_now_ms() + time_limit_ms + 1000;
+  sb->state = CR_SB_STARTED;
+}
+
+static int create(const struct cr_config *cfg, const struct cr_options *opts, bool start_now,
                   struct cr_sandbox **out, cr_error **err) {
   *out = NULL;
   if (!cfg) return cr_fail(err, EINVAL, "sandbox", "no config");
@@ -117,7 +176,9 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
   int rc = cr_plan_prepare(&sb->plan, cfg, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
   sb->plan.marks = marks;
   if (rc == 0) rc = block_forwarded_signals(sb, err);
-  if (rc == 0) rc = cr_launch_create(sb, wait_ready, err);
+  /* started at once (cr_run): job control waits for the foreground before anything runs */
+  if (rc == 0 && start_now && sb->forward_signals) rc = cr_wait_for_foreground(sb, err);
+  if (rc == 0) rc = cr_launch_create(sb, start_now, err);
   /* the sandbox has its own copy of the config (the init's memory): the
    * launcher reads it no more, and the caller may free or change it */
   sb->plan.cfg = NULL;
@@ -126,14 +187,18 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
     return -1;
   }
   sb->state = CR_SB_CREATED;
-  *out = sb;
+  if (start_now) started(sb, sb->plan.time_limit_ms);
+  if (!register_handle(sb, out)) {
+    release(sb);
+    return cr_fail(err, ENOMEM, "sandbox", "allocate");
+  }
   return 0;
 }
 
 int cr_sandbox_create(const struct cr_config *cfg, const struct cr_options *opts, struct cr_sandbox **out,
                       cr_error **err) {
   if (!out) return cr_fail(err, EINVAL, "sandbox", "nowhere to put the sandbox");
-  return create(cfg, opts, true, out, err);
+  return create(cfg, opts, false, out, err);
 }
 
 /* A job's fds must fit the payload's RLIMIT_NOFILE (its hard limit is the
@@ -152,25 +217,28 @@ static int check_job(const struct cr_sandbox *sb, const struct cr_job *job, cr_e
   return 0;
 }
 
-int cr_sandbox_start(struct cr_sandbox *sb, const struct cr_job *job, cr_error **err) {
-  if (!sb) return cr_fail(err, EINVAL, "sandbox", "no sandbox");
+int cr_sandbox_start(struct cr_sandbox *handle, const struct cr_job *job, cr_error **err) {
+  struct cr_sandbox *sb = lookup(handle, false);
+  if (!sb) return not_a_sandbox(err);
   if (sb->state != CR_SB_CREATED)
     return cr_fail(err, EALREADY, "sandbox", "already started (a sandbox starts once)");
   if (check_job(sb, job, err) < 0) return -1;
   if (sb->forward_signals && cr_wait_for_foreground(sb, err) < 0) return -1;
   if (cr_launch_start(sb, job, err) < 0) return -1;
-  uint64_t limit = job && job->has_time_limit ? job->time_limit_ms : sb->plan.time_limit_ms;
-  if (limit) sb->sv.deadline_ms = cr_now_ms() + limit + 1000;
-  sb->state = CR_SB_STARTED;
+  started(sb, job && job->has_time_limit ? job->time_limit_ms : sb->plan.time_limit_ms);
   return 0;
 }
 
 /* ---- fd, kill, wait, free -------------------------------------------------------- */
 
-int cr_sandbox_fd(const struct cr_sandbox *sb) { return sb ? sb->init_pidfd : -1; }
+int cr_sandbox_fd(const struct cr_sandbox *handle) {
+  struct cr_sandbox *sb = lookup(handle, false);
+  return sb ? sb->init_pidfd : -1;
+}
 
-int cr_sandbox_kill(struct cr_sandbox *sb, int sig, cr_error **err) {
-  if (!sb) return cr_fail(err, EINVAL, "sandbox", "no sandbox");
+int cr_sandbox_kill(struct cr_sandbox *handle, int sig, cr_error **err) {
+  struct cr_sandbox *sb = lookup(handle, false);
+  if (!sb) return not_a_sandbox(err);
   if (sig <= 0 || sig >= 65) return cr_fail(err, EINVAL, "kill", "no signal %d", sig);
   if (sb->state == CR_SB_ENDED) return 0; /* nothing left to signal */
   if (sig == SIGKILL) {
@@ -189,8 +257,9 @@ int cr_sandbox_kill(struct cr_sandbox *sb, int sig, cr_error **err) {
   return 0;
 }
 
-int cr_sandbox_wait(struct cr_sandbox *sb, int timeout_ms, const struct cr_result **res, cr_error **err) {
-  if (!sb) return cr_fail(err, EINVAL, "sandbox", "no sandbox");
+int cr_sandbox_wait(struct cr_sandbox *handle, int timeout_ms, const struct cr_result **res, cr_error **err) {
+  struct cr_sandbox *sb = lookup(handle, false);
+  if (!sb) return not_a_sandbox(err);
   if (sb->state == CR_SB_CREATED && !sb->sv.killed)
     return cr_fail(err, EINVAL, "sandbox", "not started: start it first (cr_sandbox_start)");
   if (sb->state != CR_SB_ENDED) {
@@ -202,7 +271,8 @@ int cr_sandbox_wait(struct cr_sandbox *sb, int timeout_ms, const struct cr_resul
   return 1;
 }
 
-void cr_sandbox_free(struct cr_sandbox *sb) {
+void cr_sandbox_free(struct cr_sandbox *handle) {
+  struct cr_sandbox *sb = handle ? lookup(handle, true) : NULL;
   if (sb) release(sb);
 }
 
@@ -210,16 +280,16 @@ void cr_sandbox_free(struct cr_sandbox *sb) {
 
 int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr_result **res, cr_error **err) {
   if (res) *res = NULL;
-  struct cr_sandbox *sb = NULL;
-  /* no READY wait: the start waits in the socket, and setup failures come
-   * with the end (one wakeup fewer) */
-  if (create(cfg, opts, false, &sb, err) < 0 || cr_sandbox_start(sb, NULL, err) < 0) {
-    cr_sandbox_free(sb);
+  struct cr_sandbox *handle = NULL;
+  /* started at once: the start waits in the socket, no READY is awaited,
+   * and setup failures come with the end (one wakeup fewer) */
+  if (create(cfg, opts, true, &handle, err) < 0) {
     if (res && (*res = cr_result_new())) cr_result_set_failed(*res, err ? *err : NULL);
     return -1;
   }
   const struct cr_result *r;
-  cr_sandbox_wait(sb, -1, &r, err);
+  cr_sandbox_wait(handle, -1, &r, err);
+  struct cr_sandbox *sb = lookup(handle, false);
   int rc = 0;
   if (sb->run_err) {
     cr_error_clear(err);
@@ -232,6 +302,6 @@ int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr
     *res = sb->result;
     sb->result = NULL;
   }
-  cr_sandbox_free(sb);
+  cr_sandbox_free(handle);
   return rc;
 }

@@ -2,8 +2,11 @@
  * behind: no fd of this process, no zombie child, no mount, no cgroup
  * directory, no process of the sandbox.
  *
- *   soak [RUNS [THREADS]]   (default 1000 runs, 1 thread; CI runs fewer,
- *                            see CMakeLists.txt)
+ *   soak [RUNS [THREADS [run|handle]]]   (default 1000 runs, 1 thread, run;
+ *                                         CI's counts: see CMakeLists.txt)
+ *
+ * "run" is cr_run; "handle" is the lifecycle API: cr_sandbox_create, then
+ * _start with a job of its own per run (its args differ), _wait, _free.
  *
  * With THREADS > 1 the runs are shared by that many host threads, each
  * calling cr_run at the same time as the others: the sandbox side of a run
@@ -75,18 +78,49 @@ static int has_zombie_child(void) {
   return si.si_pid != 0;
 }
 
+static bool use_handles;
+static cr_options *opts; /* the runner's filter cache (the library reads no environment) */
+
 struct worker {
   const struct cr_config *cfg;
   int runs;
   int failed;
 };
 
+/* One run through the handle API, with a job: 0 when it exited 0. */
+static int handle_run(const struct cr_config *cfg, int i) {
+  char n[24];
+  snprintf(n, sizeof n, "%d", i);
+  const char *args[] = {"/bin/sh", "-c", "echo $1 >/tmp/f; test \"$(cat /tmp/f)\" = $1", "sh", n};
+  cr_job *job = NULL;
+  cr_sandbox *sb = NULL;
+  cr_error *err = NULL;
+  const struct cr_result *res = NULL;
+  int rc = cr_job_new(&job, &err) == 0 && cr_job_set_args(job, 5, args, &err) == 0 &&
+                   cr_sandbox_create(cfg, opts, &sb, &err) == 0 && cr_sandbox_start(sb, job, &err) == 0 &&
+                   cr_sandbox_wait(sb, -1, &res, &err) == 1 && res->exit_code == 0
+               ? 0
+               : -1;
+  if (rc < 0) fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
+  cr_error_free(err);
+  cr_sandbox_free(sb);
+  cr_job_free(job);
+  return rc;
+}
+
 static void *run_many(void *arg) {
   struct worker *w = arg;
   for (int i = 0; i < w->runs; i++) {
+    if (use_handles) {
+      if (handle_run(w->cfg, i) < 0) {
+        w->failed = 1;
+        return NULL;
+      }
+      continue;
+    }
     struct cr_result *res = NULL;
     cr_error *err = NULL;
-    if (cr_run(w->cfg, NULL, &res, &err) < 0 || res->exit_code != 0) {
+    if (cr_run(w->cfg, opts, &res, &err) < 0 || res->exit_code != 0) {
       fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
       cr_error_free(err);
       cr_result_free(res);
@@ -148,8 +182,9 @@ static int run_all(const struct cr_config *cfg, int runs, int threads) {
 int main(int argc, char **argv) {
   int runs = argc > 1 ? atoi(argv[1]) : 1000;
   int threads = argc > 2 ? atoi(argv[2]) : 1;
-  if (runs < 1 || threads < 1 || threads > 64) {
-    fprintf(stderr, "usage: soak [RUNS [THREADS (1 to 64)]]\n");
+  use_handles = argc > 3 && strcmp(argv[3], "handle") == 0;
+  if (runs < 1 || threads < 1 || threads > 64 || (argc > 3 && !use_handles && strcmp(argv[3], "run") != 0)) {
+    fprintf(stderr, "usage: soak [RUNS [THREADS (1 to 64) [run|handle]]]\n");
     return 2;
   }
   const char *json = geteuid() == 0
@@ -159,13 +194,18 @@ int main(int argc, char **argv) {
         " \"limits\": {\"time_ms\": 10000}}";
   struct cr_config *cfg = NULL;
   cr_error *err = NULL;
+  const char *cache = getenv("CLEANROOM_CACHE_DIR");
+  if (cr_options_new(&opts, &err) < 0 || (cache && *cache && cr_options_set_cache_dir(opts, cache, &err) < 0)) {
+    fprintf(stderr, "soak: %s\n", cr_error_message(err));
+    return 1;
+  }
   if (cr_config_load_string(json, "soak", NULL, &cfg, &err) < 0) {
     fprintf(stderr, "soak: %s\n", cr_error_message(err));
     return 1;
   }
   /* One warm-up run: the first run may create the filter cache's folder. */
   struct cr_result *res = NULL;
-  if (cr_run(cfg, NULL, &res, &err) < 0) {
+  if (cr_run(cfg, opts, &res, &err) < 0) {
     fprintf(stderr, "soak: %s\n", cr_error_message(err));
     return 1;
   }
@@ -177,8 +217,9 @@ int main(int argc, char **argv) {
   int cgroups1 = count_cgroup_dirs(), tasks1 = count_dir("/proc/self/task");
   int zombie = has_zombie_child();
   cr_config_free(cfg);
-  printf("%d runs in %d thread(s): fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, "
-         "zombie %d\n", runs, threads, fds0, fds1, mounts0, mounts1, cgroups0, cgroups1, tasks0, tasks1, zombie);
+  cr_options_free(opts);
+  printf("%d %s in %d thread(s): fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, "
+         "zombie %d\n", runs, use_handles ? "sandboxes (handles, a job each)" : "runs", threads, fds0, fds1, mounts0, mounts1, cgroups0, cgroups1, tasks0, tasks1, zombie);
   int failed = fds1 != fds0 || mounts1 != mounts0 || cgroups1 != cgroups0 || tasks1 != tasks0 || zombie;
   printf("%s\n", failed ? "soak: FAILED" : "soak: ok");
   return failed;

@@ -121,18 +121,27 @@ static void become_sandbox_ids(const struct cr_plan *plan) {
   die_with_launcher(plan);
 }
 
-/* The init's own state, in memory of its own (mapped: no allocator here). */
-static void init_state(const struct cr_plan *plan, struct cr_init_state *st) {
+/* Bytes of the init's own state: per filesystem entry its tree fd and
+ * device node fds, the filesystems it made, and the payload's fd table
+ * twice (with room for a job's). */
+static size_t state_bytes(const struct cr_plan *plan) {
+  size_t n_fs = plan->cfg->n_fs;
+  return (n_fs + 2) * sizeof(dev_t) + n_fs * (1 + CR_DEV_NODE_COUNT) * sizeof(int) +
+         2 * (plan->n_fds + CR_JOB_MAX_FDS) * sizeof(struct cr_fd_slot);
+}
+
+/* The init's own state, in `mem` (state_bytes of it): no allocator here. */
+static void init_state(const struct cr_plan *plan, struct cr_init_state *st, char *mem) {
   size_t n_fs = plan->cfg->n_fs;
   memset(st, 0, sizeof *st);
   st->n_own_devs_max = n_fs + 2;
   size_t ints = n_fs * (1 + CR_DEV_NODE_COUNT);
-  char *mem = cr_map_anonymous(ints * sizeof(int) + st->n_own_devs_max * sizeof(dev_t));
-  if (!mem) fail(plan, errno, "init", "map its memory");
   st->own_devs = (dev_t *)mem;
   st->tree_fds = (int *)(mem + st->n_own_devs_max * sizeof(dev_t));
   st->dev_node_fds = st->tree_fds + n_fs;
   for (size_t i = 0; i < ints; i++) st->tree_fds[i] = -1;
+  st->fds = (struct cr_fd_slot *)(st->tree_fds + ints);
+  st->payload_fds = st->fds + plan->n_fds + CR_JOB_MAX_FDS;
 }
 
 static void set_hostname(const struct cr_plan *plan) {
@@ -166,26 +175,25 @@ static void block_signals(const struct cr_plan *plan, sigset_t *set) {
 /* Built: from now on the launcher's thread may be anywhere (a host may
  * create in one thread and wait in another, and the parent-death signal
  * follows the creating thread), so the init watches the launcher's process
- * instead (launcher_pidfd). */
+ * instead (launcher_pidfd). Not when the start comes at once (cr_run):
+ * then that thread waits for the end, and nobody waits for READY. */
 static void say_ready(const struct cr_plan *plan) {
+  if (!plan->announce_ready) return;
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
   struct pollfd pfd = {.fd = plan->ch.launcher_pidfd, .events = POLLIN};
   if (poll(&pfd, 1, 0) != 0) _exit(CR_EXIT_LAUNCHER_FAILED); /* gone already */
   cr_child_report(plan, CR_RECORD_READY, 0, "init", "ready");
 }
 
-/* The config's process and fd table, copied for the payload. */
-static void take_config_process(const struct cr_plan *plan, struct cr_init_state *st, size_t extra_fds) {
+/* The config's process and fd table, copied for the payload (st->fds has
+ * room for a job's fds besides). */
+static void take_config_process(const struct cr_plan *plan, struct cr_init_state *st) {
   const struct cr_process *p = &plan->cfg->process;
   st->argv = plan->argv;
   st->envp = plan->envp;
   st->path = p->path;
   st->search_path = plan->search_path;
   st->cwd = p->cwd;
-  size_t slots = plan->n_fds + extra_fds;
-  st->fds = cr_map_anonymous(2 * slots * sizeof *st->fds);
-  if (!st->fds) fail(plan, errno, "init", "map its memory");
-  st->payload_fds = st->fds + slots;
   memcpy(st->fds, plan->fds, plan->n_fds * sizeof *plan->fds);
   st->n_fds = plan->n_fds;
   st->max_target = plan->max_target;
@@ -232,7 +240,7 @@ static void take_job(const struct cr_plan *plan, struct cr_init_state *st, int m
   if (w->magic != CR_JOB_MAGIC || n_targets != n_fds || n_fds > CR_JOB_MAX_FDS || strings > end ||
       w->strings_len != (uint64_t)(end - strings))
     fail(plan, EINVAL, "start", "the job is malformed");
-  take_config_process(plan, st, n_fds);
+  take_config_process(plan, st);
   size_t n_args = w->n_args == CR_JOB_UNSET ? 0 : w->n_args;
   size_t n_env = w->n_env == CR_JOB_UNSET ? 0 : w->n_env;
   if (n_args > (size_t)(end - strings) || n_env > (size_t)(end - strings))
@@ -257,15 +265,6 @@ static void take_job(const struct cr_plan *plan, struct cr_init_state *st, int m
 /* Wait for the start (or for the launcher's end); take the job that comes
  * with it, or the config's process. */
 static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st) {
-  struct pollfd pfds[2] = {{.fd = plan->ch.start_init, .events = POLLIN},
-                           {.fd = plan->ch.launcher_pidfd, .events = POLLIN}};
-  for (;;) {
-    int n = poll(pfds, 2, -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(plan, errno, "init", "poll");
-    if (pfds[1].revents) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher is gone */
-    if (pfds[0].revents) break;
-  }
   struct cr_start_msg msg;
   struct iovec iov = {.iov_base = &msg, .iov_len = sizeof msg};
   union {
@@ -274,9 +273,17 @@ static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st)
   } control;
   struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                       .msg_controllen = sizeof control.buf};
-  ssize_t got;
-  do got = recvmsg(plan->ch.start_init, &mh, MSG_CMSG_CLOEXEC);
-  while (got < 0 && errno == EINTR);
+  /* with cr_run the start is there already: no poll first */
+  ssize_t got = recvmsg(plan->ch.start_init, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  struct pollfd pfds[2] = {{.fd = plan->ch.start_init, .events = POLLIN},
+                           {.fd = plan->ch.launcher_pidfd, .events = POLLIN}};
+  while (got < 0 && (errno == EAGAIN || errno == EINTR)) {
+    int n = poll(pfds, 2, -1);
+    if (n < 0 && errno != EINTR) fail(plan, errno, "init", "poll");
+    if (n > 0 && pfds[1].revents) _exit(CR_EXIT_LAUNCHER_FAILED); /* the launcher is gone */
+    mh.msg_controllen = sizeof control.buf;
+    got = recvmsg(plan->ch.start_init, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  }
   if (got == 0) _exit(0); /* freed before it was started */
   if (got != (ssize_t)sizeof msg || msg.magic != CR_START_MAGIC || (mh.msg_flags & MSG_CTRUNC))
     fail(plan, EINVAL, "start", "the start message is malformed");
@@ -292,7 +299,7 @@ static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st)
     if (n_fds < 1) fail(plan, EINVAL, "start", "the job is missing");
     take_job(plan, st, fds[0], fds + 1, n_fds - 1, &time_limit_ms);
   } else {
-    take_config_process(plan, st, 0);
+    take_config_process(plan, st);
   }
   st->fd_numbers_needed = (rlim_t)st->max_target + 1 + st->n_fds + CR_PAYLOAD_SPARE_FDS;
   st->deadline_ns = time_limit_ms ? now_ns() + time_limit_ms * 1000000u : 0;
@@ -488,8 +495,14 @@ void cr_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_GO);
   wipe_launcher_strings(plan);
   become_sandbox_ids(plan);
+  /* its state on its stack when small (a copy of a thread's stack may be
+   * small too), else mapped */
+  size_t bytes = state_bytes(plan);
+  char on_stack[bytes <= 16384 ? bytes : 1] __attribute__((aligned(16)));
+  char *mem = bytes <= 16384 ? on_stack : cr_map_anonymous(bytes);
+  if (!mem) fail(plan, errno, "init", "map its memory");
   struct cr_init_state st;
-  init_state(plan, &st);
+  init_state(plan, &st, mem);
   /* as the sandbox's ids: a bind source gives the sandbox no more than its
    * host identity may reach */
   cr_mount_open_sources(plan, &st);
