@@ -75,8 +75,10 @@ static int setup(void) {
   const char *args[] = {"/bin/true"};
   const char *cache = getenv("CLEANROOM_CACHE_DIR"), *home = getenv("HOME");
   char dir[4096] = "";
-  if (cache) snprintf(dir, sizeof dir, "%s", cache);
-  else if (home) snprintf(dir, sizeof dir, "%s/.cache/cleanroom", home);
+  if (cache)
+    snprintf(dir, sizeof dir, "%s", cache);
+  else if (home)
+    snprintf(dir, sizeof dir, "%s/.cache/cleanroom", home);
   if (cr_options_new(&o, &err) < 0 || (dir[0] == '/' && cr_options_set_cache_dir(o, dir, &err) < 0) ||
       cr_config_load_default(&c, &err) < 0 || cr_config_set_args(c, 1, args, &err) < 0 ||
       cr_job_new(&j, &err) < 0 || cr_job_set_args(j, 1, args, &err) < 0)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Launch-latency driver for bench/run.sh (Python 3 standard library only).
 
 Every launcher starts /bin/true. Launches are timed with time.perf_counter_ns()

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Launch-latency benchmark: cleanroom against a bare fork+exec, unshare(1),
 # bubblewrap and (when it can run here) crun, interleaved in one run.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Turn a text file into a C source defining `const char NAME[]`
 # (NUL-terminated) and `const unsigned char NAME_sha256[32]` (the SHA-256 of
 # the text, for the compiled-filter cache: a built-in is not hashed at every

@@ -6,7 +6,9 @@
 #include <string.h>
 
 /* What an error is when there was no memory to describe it. */
-static struct cr_error out_of_memory = {.errnum = ENOMEM, .where = "cleanroom", .what = "out of memory",
+static struct cr_error out_of_memory = {.errnum = ENOMEM,
+                                        .where = "cleanroom",
+                                        .what = "out of memory",
                                         .message = "cleanroom: out of memory: Cannot allocate memory"};
 
 static void free_error(cr_error *e) {

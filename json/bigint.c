@@ -4,15 +4,15 @@
  * another value. The integer literals above 2^53 are collected from the text
  * (outside strings) and matched back to the doubles cJSON produced. */
 #include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cr/json.h"
 
-#define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer below is exact */
+#define EXACT_LIMIT 9007199254740992.0      /* 2^53: every integer below is exact */
 #define UINT64_LIMIT 18446744073709551616.0 /* 2^64 */
 
 static const char *skip_string(const char *p) {

@@ -40,7 +40,8 @@ static bool check_text(struct cr_jdiag *d, const char *text) {
     } else if (*p == '{' || *p == '[') {
       if (++depth > CR_JSON_MAX_DEPTH) {
         line_col(text, p, &line, &col);
-        cr_jdiag_add(d, "$", "line %u, column %u: nested deeper than %d levels", line, col, CR_JSON_MAX_DEPTH);
+        cr_jdiag_add(d, "$", "line %u, column %u: nested deeper than %d levels", line, col,
+                     CR_JSON_MAX_DEPTH);
         return false;
       }
     } else if (*p == '}' || *p == ']') {
@@ -50,7 +51,8 @@ static bool check_text(struct cr_jdiag *d, const char *text) {
   return true;
 }
 
-static void report_syntax_error(struct cr_jdiag *d, const char *text, const char *error_at, const char *what) {
+static void report_syntax_error(struct cr_jdiag *d, const char *text, const char *error_at,
+                                const char *what) {
   if (!error_at) error_at = text;
   if (!text[strspn(text, " \t\r\n")]) {
     cr_jdiag_add(d, "$", "empty %s (expected a JSON object)", what);
@@ -63,7 +65,8 @@ static void report_syntax_error(struct cr_jdiag *d, const char *text, const char
   memcpy(near, error_at, len < 20 ? len : 20);
   near[len < 20 ? len : 20] = '\0';
   if (near[0])
-    cr_jdiag_add(d, "$", "JSON syntax error at line %u, column %u, near \"%s\"", line, col, cr_jquote(near).s);
+    cr_jdiag_add(d, "$", "JSON syntax error at line %u, column %u, near \"%s\"", line, col,
+                 cr_jquote(near).s);
   else
     cr_jdiag_add(d, "$", "JSON syntax error at line %u, column %u (unexpected end)", line, col);
 }

@@ -73,7 +73,8 @@ static bool is_identifier(const char *s) {
 /* Paths are built for every key parsed, errors or not: plain copies in the
  * common case. A path too long for the buffer ends in "..." (never cut
  * silently). */
-static void concat(struct cr_jpath *p, const char *parent, const char *sep, const char *tail, const char *end) {
+static void concat(struct cr_jpath *p, const char *parent, const char *sep, const char *tail,
+                   const char *end) {
   size_t lp = strlen(parent), ls = strlen(sep), lt = strlen(tail), le = strlen(end);
   if (lp + ls + lt + le < sizeof p->s) {
     memcpy(p->s, parent, lp);
@@ -88,8 +89,10 @@ static void concat(struct cr_jpath *p, const char *parent, const char *sep, cons
 
 struct cr_jpath cr_jpath_key(const char *parent, const char *key) {
   struct cr_jpath p;
-  if (is_identifier(key)) concat(&p, parent, ".", key, "");
-  else concat(&p, parent, "[\"", cr_jquote(key).s, "\"]");
+  if (is_identifier(key))
+    concat(&p, parent, ".", key, "");
+  else
+    concat(&p, parent, "[\"", cr_jquote(key).s, "\"]");
   return p;
 }
 

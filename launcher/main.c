@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The `cleanroom` command: everything lives in the CLI module. */
 #include "cli.h"
 

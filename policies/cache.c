@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A cache of compiled filters on disk, keyed by a cryptographic digest of
  * everything the program depends on.
  *
@@ -99,7 +100,8 @@ static void warn_untrusted_folder(const struct cr_log *log, const char *path, in
   if (fstat(fd, &st) < 0) return;
   cr_warn(log,
           "filter cache: %s %s: not used, so every launch compiles its filter (name a folder of "
-          "your own)", path, st.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
+          "your own)",
+          path, st.st_uid != geteuid() ? "belongs to another user" : "is writable by others");
 }
 
 /* Open (creating it, and its parent, when missing) the cache folder. */
@@ -162,21 +164,21 @@ int cr_policy_cache_load(const char *dir, const struct cr_log *log, const struct
   size_t insn_bytes = (size_t)h.len * sizeof(struct sock_filter);
   /* the digest, not the name, says what the entry was compiled from */
   if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || memcmp(h.input_digest, digest, sizeof digest) != 0 ||
-      h.len == 0 || h.warning_len > 65536 ||
-      (size_t)st.st_size != sizeof h + insn_bytes + h.warning_len)
+      h.len == 0 || h.warning_len > 65536 || (size_t)st.st_size != sizeof h + insn_bytes + h.warning_len)
     return 0;
   cr_autofree struct sock_filter *insns = malloc(insn_bytes);
   cr_autofree char *warning = malloc((size_t)h.warning_len + 1);
   uint8_t body[CR_SHA256_SIZE];
-  if (!insns || !warning || !read_exact(fd, insns, insn_bytes) ||
-      !read_exact(fd, warning, h.warning_len))
+  if (!insns || !warning || !read_exact(fd, insns, insn_bytes) || !read_exact(fd, warning, h.warning_len))
     return 0;
   body_digest(insns, insn_bytes, warning, h.warning_len, body);
   if (memcmp(body, h.body_digest, sizeof body) != 0) return 0;
   warning[h.warning_len] = '\0';
   if (h.warning_len) *warning_out = cr_steal_ptr(&warning); /* the same warning a compile gives */
-  *out = (struct cr_bpf){.insns = cr_steal_ptr(&insns), .len = h.len,
-                         .exec_once = h.exec_once != 0, .filter_flags = h.filter_flags};
+  *out = (struct cr_bpf){.insns = cr_steal_ptr(&insns),
+                         .len = h.len,
+                         .exec_once = h.exec_once != 0,
+                         .filter_flags = h.filter_flags};
   return 1;
 }
 
@@ -185,7 +187,8 @@ void cr_policy_cache_store(const char *dir, const struct cr_log *log, const stru
   if (bpf->len == 0) return;
   struct cache_header h = {.filter_flags = bpf->filter_flags,
                            .warning_len = warning ? (uint32_t)strlen(warning) : 0,
-                           .len = bpf->len, .exec_once = bpf->exec_once};
+                           .len = bpf->len,
+                           .exec_once = bpf->exec_once};
   memcpy(h.magic, CACHE_MAGIC, 8);
   input_digest(in, h.input_digest);
   size_t insn_bytes = (size_t)bpf->len * sizeof(struct sock_filter);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libseccomp 2.5.4 can only export a program to a file descriptor
  * (seccomp_export_bpf_mem came in 2.6), so it is written to a memfd and read
  * back into memory. */
@@ -37,8 +38,8 @@ int cr_export_bpf(scmp_filter_ctx filter, const char *where, struct cr_bpf *out,
   if (size % sizeof(struct sock_filter) != 0 || len == 0)
     return cr_fail(err, 0, where, "libseccomp exported %zu bytes, not a BPF program", size);
   if (len > BPF_MAXINSNS)
-    return cr_fail(err, 0, where, "the filter has %zu instructions, more than the kernel's %d",
-                   len, BPF_MAXINSNS);
+    return cr_fail(err, 0, where, "the filter has %zu instructions, more than the kernel's %d", len,
+                   BPF_MAXINSNS);
   cr_autofree struct sock_filter *insns = malloc(size);
   if (!insns) return cr_fail(err, ENOMEM, where, "BPF program of %zu bytes", size);
   if (read_all(fd, insns, size) < 0) return cr_fail(err, errno, where, "reading the BPF export");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal interfaces of policies/: the profile walk (profile.c), the name
  * tables and kernel probes (tables.c), exact 64-bit JSON integers
  * and the BPF export (export.c); exact 64-bit integers come from json/ (cr/json.h). */
@@ -43,7 +44,7 @@ int cr_compare_op(const char *name, enum scmp_compare *op);
 struct cr_arch_name {
   const char *oci;
   const char *libseccomp;
-  const char *go;  /* NULL when Go has no such GOARCH */
+  const char *go; /* NULL when Go has no such GOARCH */
 };
 /* The entry for an OCI name ("SCMP_ARCH_*"), NULL when unknown. */
 const struct cr_arch_name *cr_arch_by_oci(const char *name);
@@ -67,8 +68,8 @@ bool cr_kernel_has_filter_flag(unsigned int flag);
  * or "$.seccomp" for a config's inline profile); *warning gets the text of
  * the unknown-syscalls warning, if any (nothing is printed). */
 int cr_profile_compile(const char *json, const char *label, const char *where, const char *path_root,
-                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats,
-                       char **warning, cr_error **err);
+                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats, char **warning,
+                       cr_error **err);
 
 /* ---- cache.c ------------------------------------------------------------ */
 

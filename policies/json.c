@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Typed access to the profile's JSON tree, over the toolkit of json/ (the
  * same as config/'s). Every mismatch becomes one error line naming its JSON
  * path ("$.syscalls[3].args[0].op: ..."). */
@@ -28,8 +29,7 @@ void cr_path_index(char *out, const char *path, int i) {
   memcpy(out, j.s, sizeof j.s);
 }
 
-void cr_check_keys(struct cr_profile *p, const char *path, const cJSON *obj,
-                   const char *const *allowed) {
+void cr_check_keys(struct cr_profile *p, const char *path, const cJSON *obj, const char *const *allowed) {
   size_t n = 0;
   while (allowed[n]) n++;
   cr_jcheck_keys(&p->diag, obj, path, allowed, n); /* duplicates: cr_json_check_tree */
@@ -42,8 +42,7 @@ const char *cr_get_string(struct cr_profile *p, const char *path, const cJSON *i
   return cr_jget_string(&p->diag, item, path, &s) ? s : NULL;
 }
 
-int cr_get_uint(struct cr_profile *p, const char *path, const cJSON *item, uint64_t max,
-                uint64_t *out) {
+int cr_get_uint(struct cr_profile *p, const char *path, const cJSON *item, uint64_t max, uint64_t *out) {
   return cr_jget_uint(&p->diag, item, path, 0, max, out) ? 0 : -1;
 }
 

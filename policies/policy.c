@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public entry points of cr/policy.h: find the profile text (built-in,
  * file or inline) and hand it to the compiler in profile.c. */
 #include <errno.h>
@@ -78,8 +79,8 @@ static void log_warning(const struct cr_policy_env *env, const char *warning) {
 }
 
 static int compile_text(const char *json, const char *label, const char *where, const char *path_root,
-                        const struct cr_policy_env *env, struct cr_bpf *out,
-                        struct cr_policy_stats *stats, cr_error **err) {
+                        const struct cr_policy_env *env, struct cr_bpf *out, struct cr_policy_stats *stats,
+                        cr_error **err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
   uint64_t kept_caps = env ? env->kept_caps : 0;
@@ -88,8 +89,10 @@ static int compile_text(const char *json, const char *label, const char *where, 
   struct cr_cache_input key = {.text_len = strlen(json), .kept_caps = kept_caps};
   if (cache_dir) {
     const unsigned char *known = builtin_sha256(json);
-    if (known) memcpy(key.text_sha256, known, CR_SHA256_SIZE);
-    else cr_sha256(json, key.text_len, key.text_sha256);
+    if (known)
+      memcpy(key.text_sha256, known, CR_SHA256_SIZE);
+    else
+      cr_sha256(json, key.text_len, key.text_sha256);
   }
   cr_autofree char *warning = NULL;
   /* Statistics are only known from a real compile (`policy check`). */
@@ -136,13 +139,12 @@ int cr_policy_compile_file(const char *path, const struct cr_policy_env *env, st
   return cr_policy_compile_fd(fd, path, env, out, stats, err);
 }
 
-int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env,
-                      struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err) {
+int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env, struct cr_bpf *out,
+                      struct cr_policy_stats *stats, cr_error **err) {
   *out = (struct cr_bpf){0};
   if (stats) *stats = (struct cr_policy_stats){0};
   switch (spec->kind) {
-    case CR_SECCOMP_NONE:
-      return 0;
+    case CR_SECCOMP_NONE: return 0;
     case CR_SECCOMP_FILE:
       if (!spec->path) return cr_fail(err, 0, "policy", "no path given for the policy file");
       return cr_policy_compile_file(spec->path, env, out, stats, err);
@@ -155,8 +157,7 @@ int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy
       const char *name = spec->builtin_name ? spec->builtin_name : "";
       const char *json = cr_policy_builtin(name);
       if (!json)
-        return cr_fail(err, 0, "policy", "no built-in policy \"%s\" (there are default, strict)",
-                       name);
+        return cr_fail(err, 0, "policy", "no built-in policy \"%s\" (there are default, strict)", name);
       return cr_policy_compile_string(json, name, env, out, stats, err);
     }
   }

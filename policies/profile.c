@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One profile, from JSON text to a BPF program: the top-level fields
  * (defaultAction, architectures/archMap, flags), then syscalls[] (rules.c),
  * then the checks that need the whole profile, then the export. */
@@ -12,8 +13,14 @@
 #include "profile.h"
 
 static const char *const top_keys[] = {
-    "defaultAction", "defaultErrnoRet", "architectures", "archMap", "syscalls", "flags",
-    "listenerPath", "listenerMetadata",
+    "defaultAction",
+    "defaultErrnoRet",
+    "architectures",
+    "archMap",
+    "syscalls",
+    "flags",
+    "listenerPath",
+    "listenerMetadata",
     "comment", /* our extension: Docker ignores unknown keys, so files stay portable */
     NULL};
 
@@ -25,17 +32,16 @@ static int init_environment(struct cr_profile *p) {
   if (sscanf(uts.release, "%u.%u", &p->kernel_major, &p->kernel_minor) != 2)
     return cr_fail(p->err, 0, p->where, "cannot read the kernel version from \"%s\"", uts.release);
   p->native = cr_arch_native();
-  if (!p->native) return cr_fail(p->err, 0, p->where, "unknown native architecture %#x",
-                                 seccomp_arch_native());
+  if (!p->native)
+    return cr_fail(p->err, 0, p->where, "unknown native architecture %#x", seccomp_arch_native());
   return 0;
 }
 
 /* ---- defaultAction and filter attributes ------------------------------- */
 
 static int create_filter(struct cr_profile *p, const cJSON *root) {
-  if (cr_parse_action(p, "$.defaultAction", cr_member(root, "defaultAction"),
-                      "$.defaultErrnoRet", cr_member(root, "defaultErrnoRet"),
-                      &p->default_action, &p->default_kind) < 0)
+  if (cr_parse_action(p, "$.defaultAction", cr_member(root, "defaultAction"), "$.defaultErrnoRet",
+                      cr_member(root, "defaultErrnoRet"), &p->default_action, &p->default_kind) < 0)
     return -1;
   if (p->default_kind == CR_ACT_NOTIFY)
     return cr_perr(p, "$.defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
@@ -43,8 +49,8 @@ static int create_filter(struct cr_profile *p, const cJSON *root) {
   if (!p->filter) return cr_perr(p, "$.defaultAction", "libseccomp refused the default action");
   /* Calls of an architecture the filter does not list (i386 via int 0x80
    * on x86-64) end the whole process, not just the calling thread. */
-  uint32_t bad_arch = cr_kernel_has_action(SCMP_ACT_KILL_PROCESS) ? SCMP_ACT_KILL_PROCESS
-                                                                  : SCMP_ACT_KILL_THREAD;
+  uint32_t bad_arch =
+      cr_kernel_has_action(SCMP_ACT_KILL_PROCESS) ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_KILL_THREAD;
   int rc = seccomp_attr_set(p->filter, SCMP_FLTATR_ACT_BADARCH, bad_arch);
   if (rc < 0) return cr_perr(p, "$", "libseccomp: setting the bad-arch action: %s", strerror(-rc));
   /* A binary search tree over syscall numbers: fewer instructions run per
@@ -61,8 +67,8 @@ static int add_arch(struct cr_profile *p, const char *path, const struct cr_arch
   uint32_t token = cr_arch_token(arch);
   if (!token) {
     const struct scmp_version *v = seccomp_version();
-    return cr_perr(p, path, "%s is not supported by libseccomp %u.%u.%u", arch->oci, v->major,
-                   v->minor, v->micro);
+    return cr_perr(p, path, "%s is not supported by libseccomp %u.%u.%u", arch->oci, v->major, v->minor,
+                   v->micro);
   }
   int rc = seccomp_arch_add(p->filter, token);
   if (rc < 0 && rc != -EEXIST) /* EEXIST: the native one, always present */
@@ -149,8 +155,7 @@ static void check_listener(struct cr_profile *p, const cJSON *root) {
   const cJSON *path = cr_member(root, "listenerPath"), *meta = cr_member(root, "listenerMetadata");
   const char *text = path ? cr_get_string(p, "$.listenerPath", path) : NULL;
   if (meta) cr_get_string(p, "$.listenerMetadata", meta);
-  if (text && text[0])
-    cr_perr(p, "$.listenerPath", "an external seccomp agent is not supported");
+  if (text && text[0]) cr_perr(p, "$.listenerPath", "an external seccomp agent is not supported");
 }
 
 /* ---- whole-profile checks ---------------------------------------------- */
@@ -175,8 +180,10 @@ static void check_exec_once(struct cr_profile *p) {
   static const char *const execs[] = {"execve", "execveat"};
   for (size_t i = 0; i < CR_ARRAY_SIZE(execs); i++) {
     if (exec_bypasses(p, execs[i]))
-      cr_perr(p, "$.syscalls", "exec is supervised (SCMP_ACT_NOTIFY) but %s is allowed: a "
-              "second exec could go around the supervisor", execs[i]);
+      cr_perr(p, "$.syscalls",
+              "exec is supervised (SCMP_ACT_NOTIFY) but %s is allowed: a "
+              "second exec could go around the supervisor",
+              execs[i]);
   }
   /* TSYNC together with a listener is only accepted with TSYNC_ESRCH. */
   if (p->flags & SECCOMP_FILTER_FLAG_TSYNC) p->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
@@ -218,10 +225,10 @@ static void profile_free(struct cr_profile *p) {
 }
 
 int cr_profile_compile(const char *json, const char *label, const char *where, const char *path_root,
-                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats,
-                       char **warning, cr_error **err) {
-  struct cr_profile p = {.label = label, .where = where, .path_root = path_root, .err = err,
-                         .kept_caps = kept_caps};
+                       uint64_t kept_caps, struct cr_bpf *out, struct cr_policy_stats *stats, char **warning,
+                       cr_error **err) {
+  struct cr_profile p = {
+      .label = label, .where = where, .path_root = path_root, .err = err, .kept_caps = kept_caps};
   p.diag.root = strcmp(path_root, "$") == 0 ? NULL : path_root;
   int rc = -1;
   cJSON *root = NULL;
@@ -241,8 +248,8 @@ int cr_profile_compile(const char *json, const char *label, const char *where, c
   out->filter_flags = p.flags;
   warn_unknown(&p, warning);
   if (stats)
-    *stats = (struct cr_policy_stats){.rules = p.rules, .syscalls = p.n_seen,
-                                      .skipped = p.n_unknown, .bpf_insns = out->len};
+    *stats = (struct cr_policy_stats){
+        .rules = p.rules, .syscalls = p.n_seen, .skipped = p.n_unknown, .bpf_insns = out->len};
   rc = 0;
 done:
   cJSON_Delete(root);

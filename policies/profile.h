@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* State of one profile compilation, shared by profile.c (the top level),
  * rules.c (syscalls[]) and json.c (typed access with error paths). */
 #ifndef CR_POLICIES_PROFILE_H
@@ -5,10 +6,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "cr/json.h"
 #include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "cr/json.h"
 
 #include "internal.h"
 
@@ -20,14 +21,14 @@
  * another action, and keeps the first of two unconditional rules, so such
  * combinations are found here and reported instead. */
 struct cr_seen_syscall {
-  int nr;                 /* native number, or libseccomp's pseudo number */
-  const char *name;       /* in the JSON tree */
-  unsigned kinds;         /* cr_act_kind bits of every rule for it */
+  int nr;           /* native number, or libseccomp's pseudo number */
+  const char *name; /* in the JSON tree */
+  unsigned kinds;   /* cr_act_kind bits of every rule for it */
   bool has_uncond;
   uint32_t uncond_action;
-  int uncond_rule;        /* index in syscalls[] */
+  int uncond_rule; /* index in syscalls[] */
   bool has_cond;
-  bool cond_mixed;        /* conditional rules with different actions */
+  bool cond_mixed; /* conditional rules with different actions */
   uint32_t cond_action;
   int cond_rule;
 };
@@ -36,13 +37,13 @@ struct cr_profile {
   const char *label;
   const char *where;     /* names the profile in errors: "policy LABEL", or a config */
   const char *path_root; /* "$", or "$.seccomp" for a config's inline profile */
-  cr_error **err;           /* errors of the environment (uname, libseccomp) */
-  struct cr_jdiag diag;     /* errors of the profile, each with its JSON path */
+  cr_error **err;        /* errors of the environment (uname, libseccomp) */
+  struct cr_jdiag diag;  /* errors of the profile, each with its JSON path */
 
   uint64_t kept_caps;
   unsigned kernel_major, kernel_minor;
   const struct cr_arch_name *native;
-  struct cr_bigints ints;   /* exact integers of the text (p->diag.ints points here) */
+  struct cr_bigints ints; /* exact integers of the text (p->diag.ints points here) */
 
   scmp_filter_ctx filter;
   uint32_t default_action;
@@ -68,23 +69,20 @@ void cr_path_key(char *out, const char *path, const char *key);
 void cr_path_index(char *out, const char *path, int i);
 
 /* Every key of `obj` must be in `allowed` (NULL-terminated), once. */
-void cr_check_keys(struct cr_profile *p, const char *path, const cJSON *obj,
-                   const char *const *allowed);
+void cr_check_keys(struct cr_profile *p, const char *path, const cJSON *obj, const char *const *allowed);
 /* The member `key`, NULL when absent or JSON null. */
 const cJSON *cr_member(const cJSON *obj, const char *key);
 
 const char *cr_get_string(struct cr_profile *p, const char *path, const cJSON *item);
-int cr_get_uint(struct cr_profile *p, const char *path, const cJSON *item, uint64_t max,
-                uint64_t *out);
+int cr_get_uint(struct cr_profile *p, const char *path, const cJSON *item, uint64_t max, uint64_t *out);
 bool cr_is_array(struct cr_profile *p, const char *path, const cJSON *item);
 bool cr_is_object(struct cr_profile *p, const char *path, const cJSON *item);
 
 /* ---- rules.c ----------------------------------------------------------- */
 
 /* Parse an action name with its errno/trace value (`ret`, may be NULL). */
-int cr_parse_action(struct cr_profile *p, const char *path, const cJSON *action,
-                    const char *ret_path, const cJSON *ret, uint32_t *out,
-                    enum cr_act_kind *kind);
+int cr_parse_action(struct cr_profile *p, const char *path, const cJSON *action, const char *ret_path,
+                    const cJSON *ret, uint32_t *out, enum cr_act_kind *kind);
 /* Add every entry of syscalls[] that applies. */
 void cr_add_syscalls(struct cr_profile *p, const cJSON *syscalls);
 /* The record of a syscall, NULL when no rule named it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* syscalls[]: each entry is validated completely (so a typo is reported even
  * in an entry that does not apply here), then, when its includes/excludes
  * hold for this kernel, architecture and set of kept capabilities, added to
@@ -17,8 +18,8 @@
 #define MAX_TRACE_RET 0xffff
 
 struct rule {
-  int index;                     /* in syscalls[] */
-  char path[CR_PATH_MAX];        /* "$.syscalls[3]" */
+  int index;              /* in syscalls[] */
+  char path[CR_PATH_MAX]; /* "$.syscalls[3]" */
   uint32_t action;
   enum cr_act_kind kind;
   struct scmp_arg_cmp args[6];
@@ -27,22 +28,20 @@ struct rule {
 
 /* ---- actions ----------------------------------------------------------- */
 
-static int action_data(struct cr_profile *p, const char *ret_path, const cJSON *ret,
-                       enum cr_act_kind kind, uint16_t *data) {
+static int action_data(struct cr_profile *p, const char *ret_path, const cJSON *ret, enum cr_act_kind kind,
+                       uint16_t *data) {
   *data = EPERM; /* runc's value when errnoRet is absent, for ERRNO and TRACE */
   if (!ret) return 0;
   if (kind != CR_ACT_ERRNO && kind != CR_ACT_TRACE)
     return cr_perr(p, ret_path, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value");
   uint64_t v;
-  if (cr_get_uint(p, ret_path, ret, kind == CR_ACT_ERRNO ? MAX_ERRNO_RET : MAX_TRACE_RET, &v) < 0)
-    return -1;
+  if (cr_get_uint(p, ret_path, ret, kind == CR_ACT_ERRNO ? MAX_ERRNO_RET : MAX_TRACE_RET, &v) < 0) return -1;
   *data = (uint16_t)v;
   return 0;
 }
 
-int cr_parse_action(struct cr_profile *p, const char *path, const cJSON *action,
-                    const char *ret_path, const cJSON *ret, uint32_t *out,
-                    enum cr_act_kind *kind) {
+int cr_parse_action(struct cr_profile *p, const char *path, const cJSON *action, const char *ret_path,
+                    const cJSON *ret, uint32_t *out, enum cr_act_kind *kind) {
   if (!action) return cr_perr(p, path, "missing (an SCMP_ACT_* name)");
   const char *name = cr_get_string(p, path, action);
   if (!name) return -1;
@@ -50,8 +49,7 @@ int cr_parse_action(struct cr_profile *p, const char *path, const cJSON *action,
   uint16_t data;
   if (action_data(p, ret_path, ret, *kind, &data) < 0) return -1;
   *out = cr_action_value(*kind, data);
-  if (!cr_kernel_has_action(*out))
-    return cr_perr(p, path, "%s is not supported by the running kernel", name);
+  if (!cr_kernel_has_action(*out)) return cr_perr(p, path, "%s is not supported by the running kernel", name);
   return 0;
 }
 
@@ -59,16 +57,15 @@ static int parse_rule_action(struct cr_profile *p, const cJSON *entry, struct ru
   char path[CR_PATH_MAX], ret_path[CR_PATH_MAX];
   cr_path_key(path, r->path, "action");
   cr_path_key(ret_path, r->path, "errnoRet");
-  return cr_parse_action(p, path, cr_member(entry, "action"), ret_path,
-                         cr_member(entry, "errnoRet"), &r->action, &r->kind);
+  return cr_parse_action(p, path, cr_member(entry, "action"), ret_path, cr_member(entry, "errnoRet"),
+                         &r->action, &r->kind);
 }
 
 /* ---- args -------------------------------------------------------------- */
 
 static const char *const arg_keys[] = {"index", "value", "valueTwo", "op", NULL};
 
-static int arg_u64(struct cr_profile *p, const char *path, const cJSON *arg, const char *key,
-                   uint64_t *out) {
+static int arg_u64(struct cr_profile *p, const char *path, const cJSON *arg, const char *key, uint64_t *out) {
   char sub[CR_PATH_MAX];
   cr_path_key(sub, path, key);
   const cJSON *item = cr_member(arg, key);
@@ -76,8 +73,7 @@ static int arg_u64(struct cr_profile *p, const char *path, const cJSON *arg, con
   return item ? cr_get_uint(p, sub, item, UINT64_MAX, out) : 0;
 }
 
-static int parse_arg(struct cr_profile *p, const char *path, const cJSON *arg,
-                     struct scmp_arg_cmp *out) {
+static int parse_arg(struct cr_profile *p, const char *path, const cJSON *arg, struct scmp_arg_cmp *out) {
   if (!cr_is_object(p, path, arg)) return -1;
   cr_check_keys(p, path, arg, arg_keys);
   char sub[CR_PATH_MAX];
@@ -97,8 +93,8 @@ static int parse_arg(struct cr_profile *p, const char *path, const cJSON *arg,
   enum scmp_compare op;
   if (cr_compare_op(op_name, &op) < 0) return cr_perr(p, sub, "unknown operator \"%s\"", op_name);
   /* For MASKED_EQ value is the mask and valueTwo the datum (runtime-spec). */
-  *out = (struct scmp_arg_cmp){.arg = (unsigned)idx, .op = op, .datum_a = value,
-                               .datum_b = op == SCMP_CMP_MASKED_EQ ? value_two : 0};
+  *out = (struct scmp_arg_cmp){
+      .arg = (unsigned)idx, .op = op, .datum_a = value, .datum_b = op == SCMP_CMP_MASKED_EQ ? value_two : 0};
   return 0;
 }
 
@@ -121,8 +117,10 @@ static int parse_args(struct cr_profile *p, const cJSON *entry, struct rule *r) 
     }
     unsigned bit = 1u << r->args[r->n_args].arg;
     if (used & bit) {
-      rc = cr_perr(p, sub, "argument %u is compared twice in one rule; libseccomp allows one "
-                   "comparison per argument (write two entries)", r->args[r->n_args].arg);
+      rc = cr_perr(p, sub,
+                   "argument %u is compared twice in one rule; libseccomp allows one "
+                   "comparison per argument (write two entries)",
+                   r->args[r->n_args].arg);
       continue;
     }
     used |= bit;
@@ -141,8 +139,7 @@ struct condition {
 
 static const char *const filter_keys[] = {"caps", "arches", "minKernel", NULL};
 
-static int parse_caps(struct cr_profile *p, const char *path, const cJSON *caps,
-                      struct condition *c) {
+static int parse_caps(struct cr_profile *p, const char *path, const cJSON *caps, struct condition *c) {
   if (!cr_is_array(p, path, caps)) return -1;
   c->all_caps_kept = true;
   int i = 0, rc = 0;
@@ -165,8 +162,7 @@ static int parse_caps(struct cr_profile *p, const char *path, const cJSON *caps,
   return rc;
 }
 
-static int parse_arches(struct cr_profile *p, const char *path, const cJSON *arches,
-                        struct condition *c) {
+static int parse_arches(struct cr_profile *p, const char *path, const cJSON *arches, struct condition *c) {
   if (!cr_is_array(p, path, arches)) return -1;
   int i = 0, rc = 0;
   for (const cJSON *it = arches->child; it; it = it->next, i++) {
@@ -186,8 +182,7 @@ static int parse_arches(struct cr_profile *p, const char *path, const cJSON *arc
   return rc;
 }
 
-static int parse_min_kernel(struct cr_profile *p, const char *path, const cJSON *item,
-                            struct condition *c) {
+static int parse_min_kernel(struct cr_profile *p, const char *path, const cJSON *item, struct condition *c) {
   const char *text = cr_get_string(p, path, item);
   unsigned major, minor;
   int end = 0;
@@ -195,13 +190,12 @@ static int parse_min_kernel(struct cr_profile *p, const char *path, const cJSON 
   if (sscanf(text, "%u.%u%n", &major, &minor, &end) != 2 || text[end] != '\0')
     return cr_perr(p, path, "\"%s\" is not a kernel version MAJOR.MINOR", text);
   c->has_kernel = true;
-  c->kernel_at_least = p->kernel_major > major ||
-                       (p->kernel_major == major && p->kernel_minor >= minor);
+  c->kernel_at_least = p->kernel_major > major || (p->kernel_major == major && p->kernel_minor >= minor);
   return 0;
 }
 
-static int parse_condition(struct cr_profile *p, const char *rule_path, const cJSON *entry,
-                           const char *key, struct condition *c) {
+static int parse_condition(struct cr_profile *p, const char *rule_path, const cJSON *entry, const char *key,
+                           struct condition *c) {
   *c = (struct condition){0};
   const cJSON *obj = cr_member(entry, key);
   char path[CR_PATH_MAX], sub[CR_PATH_MAX];
@@ -304,23 +298,27 @@ static bool cond_differs(const struct cr_seen_syscall *s, uint32_t action) {
 
 /* Record the rule for the syscall; refuse combinations libseccomp would not
  * honour (it drops them without an error). */
-static int note_rule(struct cr_profile *p, const struct rule *r, const char *path, int nr,
-                     const char *name) {
+static int note_rule(struct cr_profile *p, const struct rule *r, const char *path, int nr, const char *name) {
   struct cr_seen_syscall *s = seen_entry(p, nr, name);
   if (!s) return cr_perr(p, path, "out of memory");
   if (r->n_args == 0) {
     if (s->has_uncond && s->uncond_action != r->action)
-      return cr_perr(p, path, "\"%s\" already has an unconditional rule with another action "
-                     "($.syscalls[%d])", name, s->uncond_rule);
+      return cr_perr(p, path,
+                     "\"%s\" already has an unconditional rule with another action "
+                     "($.syscalls[%d])",
+                     name, s->uncond_rule);
     if (cond_differs(s, r->action))
-      return cr_perr(p, path, "\"%s\" has conditional rules with another action "
-                     "($.syscalls[%d]); libseccomp would drop them", name, s->cond_rule);
+      return cr_perr(p, path,
+                     "\"%s\" has conditional rules with another action "
+                     "($.syscalls[%d]); libseccomp would drop them",
+                     name, s->cond_rule);
     if (!s->has_uncond) s->uncond_rule = r->index;
     s->has_uncond = true;
     s->uncond_action = r->action;
   } else {
     if (s->has_uncond && s->uncond_action != r->action)
-      return cr_perr(p, path, "\"%s\" has an unconditional rule with another action "
+      return cr_perr(p, path,
+                     "\"%s\" has an unconditional rule with another action "
                      "($.syscalls[%d]); libseccomp would drop this conditional one",
                      name, s->uncond_rule);
     if (s->has_cond && s->cond_action != r->action) s->cond_mixed = true;
@@ -334,19 +332,17 @@ static int note_rule(struct cr_profile *p, const struct rule *r, const char *pat
   return 0;
 }
 
-static bool is_exec(const char *name) {
-  return strcmp(name, "execve") == 0 || strcmp(name, "execveat") == 0;
-}
+static bool is_exec(const char *name) { return strcmp(name, "execve") == 0 || strcmp(name, "execveat") == 0; }
 
-static void add_name(struct cr_profile *p, const struct rule *r, const char *path,
-                     const char *name) {
+static void add_name(struct cr_profile *p, const struct rule *r, const char *path, const char *name) {
   int nr = seccomp_syscall_resolve_name(name);
   if (nr == __NR_SCMP_ERROR) {
     note_unknown(p, name); /* newer than this libseccomp: skipped, warned once */
     return;
   }
   if (r->kind == CR_ACT_NOTIFY && !is_exec(name)) {
-    cr_perr(p, path, "SCMP_ACT_NOTIFY is only supported for execve and execveat "
+    cr_perr(p, path,
+            "SCMP_ACT_NOTIFY is only supported for execve and execveat "
             "(the launcher supervises exec, nothing else)");
     return;
   }
@@ -377,7 +373,7 @@ static void add_names(struct cr_profile *p, const struct rule *r, const cJSON *n
 
 /* ---- one entry --------------------------------------------------------- */
 
-static const char *const rule_keys[] = {"names", "name", "action", "errnoRet", "args",
+static const char *const rule_keys[] = {"names",   "name",     "action",   "errnoRet", "args",
                                         "comment", "includes", "excludes", NULL};
 
 static void add_rule(struct cr_profile *p, int index, const cJSON *entry) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Name tables of the profile format and probes of what the running kernel
  * supports. A profile asking for something the kernel cannot do is an error,
  * never a silently weaker filter. */
@@ -5,8 +6,8 @@
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cr/cleanup.h"
@@ -81,9 +82,12 @@ static const struct {
   const char *name;
   enum scmp_compare op;
 } ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -135,8 +139,7 @@ const struct cr_arch_name *cr_arch_by_oci(const char *name) {
 const struct cr_arch_name *cr_arch_by_any(const char *name) {
   const struct cr_arch_name *arch = cr_arch_by_oci(name);
   for (size_t i = 0; !arch && i < CR_ARRAY_SIZE(arches); i++) {
-    if (strcmp(arches[i].libseccomp, name) == 0 ||
-        (arches[i].go && strcmp(arches[i].go, name) == 0))
+    if (strcmp(arches[i].libseccomp, name) == 0 || (arches[i].go && strcmp(arches[i].go, name) == 0))
       arch = &arches[i];
   }
   return arch;

@@ -1,11 +1,12 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install the Debian/Ubuntu packages cleanroom needs to build and test, only
 # those missing (apt-get update runs only when something is missing).
 # Required: the build and the test suite. Optional: clang with libFuzzer (the
 # fuzz smoke test skips itself without it); a missing optional package is a
 # warning, not a failure.
 set -eu
-required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev nettle-dev python3 util-linux"
+required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev nettle-dev python3 util-linux abigail-tools clang-format"
 optional="clang libclang-rt-14-dev ${CLEANROOM_EXTRA_PACKAGES:-}"
 
 missing_of() {

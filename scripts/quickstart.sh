@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Quick start: install what is missing, build, run examples/hello.json.
 set -eu
 cd "$(dirname "$0")/.."

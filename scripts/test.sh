@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build and run the whole test suite: once with -Werror, once with
 # AddressSanitizer and UndefinedBehaviorSanitizer.
 set -eu

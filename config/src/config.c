@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public entry points: load (file, string, default), set_args, free. */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +16,16 @@ static const struct {
   const char *key;
   void (*parse)(struct parse_ctx *ctx, const cJSON *item);
 } sections[] = {
-    {"process", parse_process},   {"namespaces", parse_namespaces},
-    {"hostname", parse_hostname}, {"filesystem", parse_filesystem},
-    {"fds", parse_fds},           {"seccomp", parse_seccomp},
-    {"capabilities", parse_capabilities}, {"network", parse_network},
-    {"limits", parse_limits},     {"report", parse_report},
+    {"process", parse_process},
+    {"namespaces", parse_namespaces},
+    {"hostname", parse_hostname},
+    {"filesystem", parse_filesystem},
+    {"fds", parse_fds},
+    {"seccomp", parse_seccomp},
+    {"capabilities", parse_capabilities},
+    {"network", parse_network},
+    {"limits", parse_limits},
+    {"report", parse_report},
 };
 
 static void parse_sections(struct parse_ctx *ctx, const cJSON *root) {
@@ -58,12 +64,12 @@ static struct cr_config *new_config(const char *name, const char *source_path, c
 /* Parse `text` (NULL = none) on top of `base_json` (the built-in default,
  * or a resolved config being updated), section by section. */
 static int load_onto(const char *base_json, const char *text, size_t len, const char *where,
-                     const char *source_path, const char *base_dir, struct cr_config **out,
-                     cr_error **err) {
+                     const char *source_path, const char *base_dir, struct cr_config **out, cr_error **err) {
   struct parse_ctx ctx = {0};
   cJSON *base = NULL, *user = NULL;
   struct cr_bigints ints = {0}, user_ints = {0};
-  if (!(ctx.cfg = new_config(where, source_path, base_dir))) return cr_fail(err, ENOMEM, where, "cannot load config");
+  if (!(ctx.cfg = new_config(where, source_path, base_dir)))
+    return cr_fail(err, ENOMEM, where, "cannot load config");
   ctx.base_dir = ctx.cfg->base_dir;
   /* exact integers above 2^53 (an inline seccomp profile's), of both texts */
   if (cr_bigints_scan(base_json, &ints) < 0 || (text && cr_bigints_scan(text, &user_ints) < 0)) {
@@ -82,7 +88,7 @@ static int load_onto(const char *base_json, const char *text, size_t len, const 
   }
   ctx.diag.ints = &ints;
   if (!(base = cJSON_Parse(base_json))) {
-    cr_jdiag_oom(&ctx.diag);  /* the default, and a printed config, are valid JSON (tests/config checks it) */
+    cr_jdiag_oom(&ctx.diag); /* the default, and a printed config, are valid JSON (tests/config checks it) */
     goto done;
   }
   if (text && !(user = parse_user_text(&ctx, text, len))) goto done;
@@ -115,7 +121,8 @@ const char *cr_config_default_json(void) { return cr_default_config_json; }
 
 /* The resolved config's own sections replaced by those of `json`. */
 int cr_config_update(struct cr_config *cfg, const char *json, cr_error **err) {
-  if (!cfg || !json) return cr_fail(err, EINVAL, cfg ? cfg->name : "config", "no config or no JSON to update it with");
+  if (!cfg || !json)
+    return cr_fail(err, EINVAL, cfg ? cfg->name : "config", "no config or no JSON to update it with");
   cr_autofree char *current = cr_config_to_json(cfg);
   if (!current) return cr_fail(err, ENOMEM, cfg->name, "cannot update config");
   struct cr_config *fresh = NULL;
@@ -174,8 +181,8 @@ int cr_config_load_file(const char *path, struct cr_config **out, cr_error **err
   return load(text, len, path, source, dir, out, err);
 }
 
-int cr_config_load_string(const char *json, const char *name, const char *base_dir,
-                          struct cr_config **out, cr_error **err) {
+int cr_config_load_string(const char *json, const char *name, const char *base_dir, struct cr_config **out,
+                          cr_error **err) {
   const char *where = name ? name : "config";
   char cwd[PATH_MAX], resolved[PATH_MAX];
   const char *why;
@@ -191,7 +198,8 @@ int cr_config_load_string(const char *json, const char *name, const char *base_d
 
 int cr_config_load_default(struct cr_config **out, cr_error **err) {
   char cwd[PATH_MAX];
-  if (!getcwd(cwd, sizeof cwd)) return cr_fail(err, errno, "built-in default", "cannot get the current folder");
+  if (!getcwd(cwd, sizeof cwd))
+    return cr_fail(err, errno, "built-in default", "cannot get the current folder");
   return load(NULL, 0, "built-in default", NULL, cwd, out, err);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal interface of the config parser, shared by its source files.
  *
  * Parsing collects every error instead of stopping at the first: each
@@ -15,15 +16,15 @@
 
 #include "cr/json.h"
 
-#define CR_CONFIG_MAX_FILE (16u << 20)   /* a config file larger than this is refused */
+#define CR_CONFIG_MAX_FILE (16u << 20) /* a config file larger than this is refused */
 
 /* ---- parse state ---- */
 
 struct parse_ctx {
   struct cr_jdiag diag;
-  const char *base_dir;   /* absolute folder relative host paths resolve against */
-  struct cr_config *cfg;  /* being filled */
-  bool namespaces_valid;  /* cfg->namespaces can be checked against other sections */
+  const char *base_dir;  /* absolute folder relative host paths resolve against */
+  struct cr_config *cfg; /* being filled */
+  bool namespaces_valid; /* cfg->namespaces can be checked against other sections */
 };
 
 char *ctx_strdup(struct parse_ctx *ctx, const char *s);
@@ -47,8 +48,7 @@ char *get_sandbox_path(struct parse_ctx *ctx, const cJSON *item, const char *pat
 char *get_host_path(struct parse_ctx *ctx, const cJSON *item, const char *path);
 /* Lexical normalisation; a message in *why on failure. */
 int normalize_sandbox_path(const char *in, char *out, size_t size, const char **why);
-int resolve_host_path(const char *base_dir, const char *in, char *out, size_t size,
-                      const char **why);
+int resolve_host_path(const char *base_dir, const char *in, char *out, size_t size, const char **why);
 /* True for /proc/self/fd, /proc/<pid>/fd, /dev/fd and everything under them. */
 bool is_fd_dir_path(const char *normalized);
 /* Report when the folder of the absolute path `file` does not exist. */

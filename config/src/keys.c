@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every key and enumerated value of the config format, in one place. */
 #include "keys.h"
 
@@ -7,10 +8,10 @@
 #include "cr/cleanup.h"
 #include "cr/config.h"
 
-static const char *const root_keys[] = {"process", "namespaces", "hostname", "filesystem", "fds",
-                                        "seccomp", "capabilities", "network", "limits", "report"};
-static const char *const process_keys[] = {"path",     "args",     "env",   "cwd",          "uid",
-                                           "gid",      "host_uid", "host_gid", "umask", "oom_score_adj"};
+static const char *const root_keys[] = {"process", "namespaces",   "hostname", "filesystem", "fds",
+                                        "seccomp", "capabilities", "network",  "limits",     "report"};
+static const char *const process_keys[] = {"path", "args",     "env",      "cwd",   "uid",
+                                           "gid",  "host_uid", "host_gid", "umask", "oom_score_adj"};
 static const char *const bind_keys[] = {"type", "source", "target", "writable", "optional"};
 static const char *const tmpfs_keys[] = {"type", "target", "size", "mode"};
 static const char *const proc_keys[] = {"type", "target"};
@@ -20,14 +21,12 @@ static const char *const file_keys[] = {"type", "target", "content", "mode"};
 static const char *const fd_keys[] = {"fd", "null", "inherit", "path", "mode"};
 static const char *const limits_keys[] = {"time_ms", "kill_grace_ms", "memory",        "pids",
                                           "cpu",     "optional",      "cgroup_parent", "rlimits"};
-static const char *const rlimit_names[] = {"AS",     "CORE",     "CPU",    "DATA",   "FSIZE",
-                                           "LOCKS",  "MEMLOCK",  "MSGQUEUE", "NICE", "NOFILE",
-                                           "NPROC",  "RSS",      "RTPRIO", "RTTIME", "SIGPENDING",
-                                           "STACK"};
+static const char *const rlimit_names[] = {"AS",      "CORE",     "CPU",        "DATA",   "FSIZE", "LOCKS",
+                                           "MEMLOCK", "MSGQUEUE", "NICE",       "NOFILE", "NPROC", "RSS",
+                                           "RTPRIO",  "RTTIME",   "SIGPENDING", "STACK"};
 static const char *const rlimit_pair_keys[] = {"soft", "hard"};
 
-static const char *const namespace_names[] = {"user", "pid", "mount",  "net",
-                                              "ipc",  "uts", "cgroup", "time"};
+static const char *const namespace_names[] = {"user", "pid", "mount", "net", "ipc", "uts", "cgroup", "time"};
 static const char *const fs_type_names[] = {"bind", "tmpfs", "proc", "dev", "symlink", "file"};
 static const char *const seccomp_builtins[] = {"default", "strict", "none"};
 static const char *const network_names[] = {"none", "host"};
@@ -36,10 +35,10 @@ static const char *const fd_modes[] = {"r", "w", "a", "rw"};
 
 const unsigned cr_namespace_bits[] = {CR_NS_USER, CR_NS_PID, CR_NS_MOUNT,  CR_NS_NET,
                                       CR_NS_IPC,  CR_NS_UTS, CR_NS_CGROUP, CR_NS_TIME};
-const int cr_rlimit_resources[] = {
-    RLIMIT_AS,    RLIMIT_CORE,   RLIMIT_CPU,    RLIMIT_DATA,   RLIMIT_FSIZE,      RLIMIT_LOCKS,
-    RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC,   RLIMIT_RSS,
-    RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK};
+const int cr_rlimit_resources[] = {RLIMIT_AS,     RLIMIT_CORE,   RLIMIT_CPU,        RLIMIT_DATA,
+                                   RLIMIT_FSIZE,  RLIMIT_LOCKS,  RLIMIT_MEMLOCK,    RLIMIT_MSGQUEUE,
+                                   RLIMIT_NICE,   RLIMIT_NOFILE, RLIMIT_NPROC,      RLIMIT_RSS,
+                                   RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK};
 const int cr_fd_mode_flags[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND,
                                 O_RDWR | O_CREAT};
 
@@ -48,7 +47,8 @@ _Static_assert(CR_ARRAY_SIZE(cr_rlimit_resources) == CR_ARRAY_SIZE(rlimit_names)
 _Static_assert(CR_ARRAY_SIZE(cr_fd_mode_flags) == CR_ARRAY_SIZE(fd_modes), "fd modes");
 _Static_assert(CR_ARRAY_SIZE(fs_type_names) == CR_FS_FILE + 1, "fs types");
 
-#define KEYSET(def, is_enum, array) {def, is_enum, array, CR_ARRAY_SIZE(array)}
+#define KEYSET(def, is_enum, array) \
+  { def, is_enum, array, CR_ARRAY_SIZE(array) }
 
 const struct cr_keyset cr_config_keysets[CR_KEYSET_COUNT] = {
     [CR_KEYS_ROOT] = KEYSET("", false, root_keys),

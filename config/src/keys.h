@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The names the config parser knows: object keys and enumerated values.
  * Shared with tests/config/test_schema_parity.c, which checks them against
  * config/schema.json in both directions. */
@@ -19,21 +20,21 @@ enum cr_keyset_id {
   CR_KEYS_FS_FILE,
   CR_KEYS_FD,
   CR_KEYS_LIMITS,
-  CR_KEYS_RLIMITS,      /* the keys of limits.rlimits */
-  CR_KEYS_RLIMIT_PAIR,  /* {"soft": ..., "hard": ...} */
+  CR_KEYS_RLIMITS,     /* the keys of limits.rlimits */
+  CR_KEYS_RLIMIT_PAIR, /* {"soft": ..., "hard": ...} */
   /* enumerated string values */
   CR_ENUM_NAMESPACE,
-  CR_ENUM_FS_TYPE,      /* index = enum cr_fs_type; schema: $defs/fs_<type> with "type": {"const"} */
+  CR_ENUM_FS_TYPE, /* index = enum cr_fs_type; schema: $defs/fs_<type> with "type": {"const"} */
   CR_ENUM_SECCOMP_BUILTIN,
-  CR_ENUM_NETWORK,      /* index = enum cr_network */
-  CR_ENUM_LIMIT_NAME,   /* bit (1 << index) = enum cr_limit_kind */
+  CR_ENUM_NETWORK,    /* index = enum cr_network */
+  CR_ENUM_LIMIT_NAME, /* bit (1 << index) = enum cr_limit_kind */
   CR_ENUM_FD_MODE,
   CR_KEYSET_COUNT
 };
 
 struct cr_keyset {
-  const char *schema_def;  /* "$defs" entry in schema.json; "" = the schema's root */
-  bool is_enum;            /* names are the def's "enum" rather than its "properties" */
+  const char *schema_def; /* "$defs" entry in schema.json; "" = the schema's root */
+  bool is_enum;           /* names are the def's "enum" rather than its "properties" */
   const char *const *names;
   size_t n;
 };

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A config file on top of the built-in default: each top-level section the
  * file sets replaces the default's section as a whole. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* $.fds: the whole fd table of the child. */
 #include <errno.h>
 #include <limits.h>
@@ -31,7 +32,7 @@ static void parse_fd_path(struct parse_ctx *ctx, const cJSON *entry, const char 
   if (strcmp(mode, "r") == 0) {
     if (stat(e->path, &st) < 0) report_errno(ctx, p.s, errno, e->path);
   } else {
-    check_parent_exists(ctx, p.s, e->path);  /* the file itself may be created */
+    check_parent_exists(ctx, p.s, e->path); /* the file itself may be created */
   }
 }
 
@@ -43,8 +44,9 @@ static void parse_fd_source(struct parse_ctx *ctx, const cJSON *entry, const cha
   const cJSON *host_path = cJSON_GetObjectItemCaseSensitive(entry, "path");
   int sources = !!null_item + !!inherit + !!host_path;
   if (sources != 1) {
-    cr_jdiag_add(&ctx->diag, path, sources ? "\"null\", \"inherit\" and \"path\" exclude each other"
-                                       : "needs one of \"null\": true, \"inherit\": N or \"path\"");
+    cr_jdiag_add(&ctx->diag, path,
+                 sources ? "\"null\", \"inherit\" and \"path\" exclude each other"
+                         : "needs one of \"null\": true, \"inherit\": N or \"path\"");
     return;
   }
   if (!host_path && cJSON_HasObjectItem(entry, "mode"))
@@ -58,7 +60,8 @@ static void parse_fd_source(struct parse_ctx *ctx, const cJSON *entry, const cha
     e->kind = CR_FD_NULL;
   } else if (inherit) {
     e->kind = CR_FD_INHERIT;
-    if (cr_jget_uint(&ctx->diag, inherit, cr_jpath_key(path, "inherit").s, 0, INT_MAX, &v)) e->inherit_fd = (int)v;
+    if (cr_jget_uint(&ctx->diag, inherit, cr_jpath_key(path, "inherit").s, 0, INT_MAX, &v))
+      e->inherit_fd = (int)v;
   } else {
     parse_fd_path(ctx, entry, path, e);
   }
@@ -103,7 +106,7 @@ void parse_fds(struct parse_ctx *ctx, const cJSON *item) {
       size_t first = 0;
       while (cfg->fds[first].fd != e->fd) first++;
       cr_jdiag_add(&ctx->diag, cr_jpath_key(p.s, "fd").s, "duplicate fd %d (also %s)", e->fd,
-               cr_jpath_index(path, first).s);
+                   cr_jpath_index(path, first).s);
     } else if (e->fd >= 0) {
       seen[e->fd / 64] |= 1ull << (e->fd % 64);
     }

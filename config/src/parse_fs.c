@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* $.filesystem: the entries of the sandbox's fresh root. */
 #include <errno.h>
 #include <limits.h>
@@ -11,13 +12,11 @@
 
 /* The keyset of each enum cr_fs_type. */
 static const enum cr_keyset_id fs_type_keys[] = {
-    [CR_FS_BIND] = CR_KEYS_FS_BIND,       [CR_FS_TMPFS] = CR_KEYS_FS_TMPFS,
-    [CR_FS_PROC] = CR_KEYS_FS_PROC,       [CR_FS_DEV] = CR_KEYS_FS_DEV,
-    [CR_FS_SYMLINK] = CR_KEYS_FS_SYMLINK, [CR_FS_FILE] = CR_KEYS_FS_FILE,
+    [CR_FS_BIND] = CR_KEYS_FS_BIND, [CR_FS_TMPFS] = CR_KEYS_FS_TMPFS,     [CR_FS_PROC] = CR_KEYS_FS_PROC,
+    [CR_FS_DEV] = CR_KEYS_FS_DEV,   [CR_FS_SYMLINK] = CR_KEYS_FS_SYMLINK, [CR_FS_FILE] = CR_KEYS_FS_FILE,
 };
 
-static bool parse_fs_type(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                          enum cr_fs_type *out) {
+static bool parse_fs_type(struct parse_ctx *ctx, const cJSON *entry, const char *path, enum cr_fs_type *out) {
   const cJSON *type = cJSON_GetObjectItemCaseSensitive(entry, "type");
   struct cr_jpath p = cr_jpath_key(path, "type");
   const char *s;
@@ -36,7 +35,7 @@ static bool parse_fs_type(struct parse_ctx *ctx, const cJSON *entry, const char 
     cr_jdiag_add(&ctx->diag, p.s, "unknown type \"%s\" (did you mean \"%s\"?)", cr_jquote(s).s, near);
   else
     cr_jdiag_add(&ctx->diag, p.s, "unknown type \"%s\" (one of bind, tmpfs, proc, dev, symlink, file)",
-             cr_jquote(s).s);
+                 cr_jquote(s).s);
   return false;
 }
 
@@ -48,8 +47,7 @@ static bool is_key_of_any_type(const char *key) {
 
 /* Each entry takes only its own type's keys; a key that belongs to another
  * type gets a message saying so rather than a misleading suggestion. */
-static void check_fs_keys(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                          enum cr_fs_type type) {
+static void check_fs_keys(struct parse_ctx *ctx, const cJSON *entry, const char *path, enum cr_fs_type type) {
   const struct cr_keyset *own = &cr_config_keysets[fs_type_keys[type]];
   const char *type_name = cr_config_keysets[CR_ENUM_FS_TYPE].names[type];
   for (const cJSON *key = entry->child; key; key = key->next) {
@@ -65,14 +63,13 @@ static void check_fs_keys(struct parse_ctx *ctx, const cJSON *entry, const char 
   }
 }
 
-static void get_optional_bool(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                              const char *key, bool *out) {
+static void get_optional_bool(struct parse_ctx *ctx, const cJSON *entry, const char *path, const char *key,
+                              bool *out) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(entry, key);
   if (item) cr_jget_bool(&ctx->diag, item, cr_jpath_key(path, key).s, out);
 }
 
-static void parse_bind(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                       struct cr_fs_entry *e) {
+static void parse_bind(struct parse_ctx *ctx, const cJSON *entry, const char *path, struct cr_fs_entry *e) {
   get_optional_bool(ctx, entry, path, "writable", &e->writable);
   get_optional_bool(ctx, entry, path, "optional", &e->optional);
   const cJSON *source = cJSON_GetObjectItemCaseSensitive(entry, "source");
@@ -83,8 +80,7 @@ static void parse_bind(struct parse_ctx *ctx, const cJSON *entry, const char *pa
   }
   e->source = get_host_path(ctx, source, p.s);
   struct stat st;
-  if (e->source && !e->optional && stat(e->source, &st) < 0)
-    report_errno(ctx, p.s, errno, e->source);
+  if (e->source && !e->optional && stat(e->source, &st) < 0) report_errno(ctx, p.s, errno, e->source);
 }
 
 /* Shared scratch space (/tmp, /var/tmp, /dev/shm) is sticky and world-writable. */
@@ -93,8 +89,7 @@ static mode_t default_tmpfs_mode(const char *target) {
   return target && cr_jname_index(target, shared, CR_ARRAY_SIZE(shared)) >= 0 ? 01777 : 0755;
 }
 
-static void parse_tmpfs(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                        struct cr_fs_entry *e) {
+static void parse_tmpfs(struct parse_ctx *ctx, const cJSON *entry, const char *path, struct cr_fs_entry *e) {
   const cJSON *v;
   e->mode = default_tmpfs_mode(e->target);
   if ((v = cJSON_GetObjectItemCaseSensitive(entry, "size")))
@@ -103,8 +98,7 @@ static void parse_tmpfs(struct parse_ctx *ctx, const cJSON *entry, const char *p
     get_mode(ctx, v, cr_jpath_key(path, "mode").s, 07777, &e->mode);
 }
 
-static void parse_dev(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                      struct cr_fs_entry *e) {
+static void parse_dev(struct parse_ctx *ctx, const cJSON *entry, const char *path, struct cr_fs_entry *e) {
   e->dev_shm = true;
   get_optional_bool(ctx, entry, path, "pts", &e->dev_pts);
   get_optional_bool(ctx, entry, path, "shm", &e->dev_shm);
@@ -126,16 +120,14 @@ static void parse_symlink(struct parse_ctx *ctx, const cJSON *entry, const char 
     /* The link text is kept as written: a relative link is relative to its folder. */
     if (!s[0] || strlen(s) >= PATH_MAX)
       cr_jdiag_add(&ctx->diag, p.s, "expected a path of 1 to %d bytes", PATH_MAX - 1);
-    else if (s[0] == '/' && normalize_sandbox_path(s, norm, sizeof norm, &why) == 0 &&
-             is_fd_dir_path(norm))
+    else if (s[0] == '/' && normalize_sandbox_path(s, norm, sizeof norm, &why) == 0 && is_fd_dir_path(norm))
       cr_jdiag_add(&ctx->diag, p.s, "must not point into /proc/self/fd, /proc/<pid>/fd or /dev/fd");
     else
       e->link_to = ctx_strdup(ctx, s);
   }
 }
 
-static void parse_file(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                       struct cr_fs_entry *e) {
+static void parse_file(struct parse_ctx *ctx, const cJSON *entry, const char *path, struct cr_fs_entry *e) {
   const cJSON *v;
   const char *content;
   e->mode = 0444;
@@ -150,8 +142,7 @@ static void parse_file(struct parse_ctx *ctx, const cJSON *entry, const char *pa
   }
 }
 
-static void parse_target(struct parse_ctx *ctx, const cJSON *entry, const char *path,
-                         struct cr_fs_entry *e) {
+static void parse_target(struct parse_ctx *ctx, const cJSON *entry, const char *path, struct cr_fs_entry *e) {
   const cJSON *target = cJSON_GetObjectItemCaseSensitive(entry, "target");
   struct cr_jpath p = cr_jpath_key(path, "target");
   if (!target) {
@@ -189,8 +180,8 @@ static void check_duplicate_targets(struct parse_ctx *ctx, const char *path) {
     for (size_t j = 0; j < i; j++) {
       if (cfg->fs[j].target && strcmp(cfg->fs[i].target, cfg->fs[j].target) == 0) {
         cr_jdiag_add(&ctx->diag, cr_jpath_key(cr_jpath_index(path, i).s, "target").s,
-                 "duplicate target %s (also %s)", cr_jquote(cfg->fs[i].target).s,
-                 cr_jpath_index(path, j).s);
+                     "duplicate target %s (also %s)", cr_jquote(cfg->fs[i].target).s,
+                     cr_jpath_index(path, j).s);
         break;
       }
     }

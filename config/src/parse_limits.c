@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* $.limits: time, cgroup limits and rlimits. */
 #include <string.h>
 
@@ -21,8 +22,7 @@ static bool get_rlim_value(struct parse_ctx *ctx, const cJSON *item, const char 
   return false;
 }
 
-static void parse_rlimit(struct parse_ctx *ctx, const cJSON *item, const char *path,
-                         struct cr_rlimit *r) {
+static void parse_rlimit(struct parse_ctx *ctx, const cJSON *item, const char *path, struct cr_rlimit *r) {
   if (!cJSON_IsObject(item)) {
     if (get_rlim_value(ctx, item, path, &r->soft)) r->hard = r->soft;
     return;
@@ -48,7 +48,7 @@ static void parse_rlimits(struct parse_ctx *ctx, const cJSON *item, const char *
   const cJSON *entry;
   cJSON_ArrayForEach(entry, item) {
     int index = cr_jname_index(entry->string, CR_KEYS(CR_KEYS_RLIMITS));
-    if (index < 0) continue;  /* reported by check_keys */
+    if (index < 0) continue; /* reported by check_keys */
     struct cr_rlimit *r = &limits->rlimits[limits->n_rlimits++];
     r->resource = cr_rlimit_resources[index];
     parse_rlimit(ctx, entry, cr_jpath_key(path, entry->string).s, r);
@@ -91,7 +91,8 @@ void parse_limits(struct parse_ctx *ctx, const cJSON *item) {
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "time_ms")))
     cr_jget_uint(&ctx->diag, v, cr_jpath_key(path, "time_ms").s, 1, CR_JSON_MAX_EXACT, &limits->time_ms);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "kill_grace_ms")))
-    cr_jget_uint(&ctx->diag, v, cr_jpath_key(path, "kill_grace_ms").s, 0, CR_JSON_MAX_EXACT, &limits->kill_grace_ms);
+    cr_jget_uint(&ctx->diag, v, cr_jpath_key(path, "kill_grace_ms").s, 0, CR_JSON_MAX_EXACT,
+                 &limits->kill_grace_ms);
   if ((v = cJSON_GetObjectItemCaseSensitive(item, "memory"))) {
     struct cr_jpath p = cr_jpath_key(path, "memory");
     if (get_size(ctx, v, p.s, &limits->memory) && limits->memory == 0)

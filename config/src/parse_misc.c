@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The small sections: namespaces, hostname, seccomp, capabilities, network,
  * report; and the checks that span sections. */
 #include <ctype.h>
@@ -28,7 +29,7 @@ static void check_required_namespaces(struct parse_ctx *ctx, const char *path) {
   for (size_t i = 0; i < CR_ARRAY_SIZE(required_namespaces); i++) {
     if (ctx->cfg->namespaces & required_namespaces[i].bit) continue;
     cr_jdiag_add(&ctx->diag, path, "\"%s\" is required: %s", required_namespaces[i].name,
-             required_namespaces[i].why);
+                 required_namespaces[i].why);
   }
 }
 
@@ -45,8 +46,8 @@ void parse_namespaces(struct parse_ctx *ctx, const cJSON *item) {
     if (index < 0) {
       const char *near = cr_jsuggest(s, CR_KEYS(CR_ENUM_NAMESPACE));
       cr_jdiag_add(&ctx->diag, p.s, "unknown namespace \"%s\"%s%s%s", cr_jquote(s).s,
-               near ? " (did you mean \"" : " (one of user, pid, mount, net, ipc, uts, cgroup, time",
-               near ? near : "", near ? "\"?)" : ")");
+                   near ? " (did you mean \"" : " (one of user, pid, mount, net, ipc, uts, cgroup, time",
+                   near ? near : "", near ? "\"?)" : ")");
     } else if (ctx->cfg->namespaces & cr_namespace_bits[index]) {
       cr_jdiag_add(&ctx->diag, p.s, "\"%s\" is listed twice", s);
     }
@@ -75,8 +76,7 @@ static bool looks_like_path(const char *s) {
   return strchr(s, '/') || (len >= 5 && strcmp(s + len - 5, ".json") == 0);
 }
 
-static void parse_seccomp_string(struct parse_ctx *ctx, const char *s, const cJSON *item,
-                                 const char *path) {
+static void parse_seccomp_string(struct parse_ctx *ctx, const char *s, const cJSON *item, const char *path) {
   struct cr_seccomp_spec *spec = &ctx->cfg->seccomp;
   if (strcmp(s, "none") == 0) {
     spec->kind = CR_SECCOMP_NONE;
@@ -91,9 +91,9 @@ static void parse_seccomp_string(struct parse_ctx *ctx, const char *s, const cJS
   } else {
     const char *near = cr_jsuggest(s, CR_KEYS(CR_ENUM_SECCOMP_BUILTIN));
     cr_jdiag_add(&ctx->diag, path,
-             "unknown policy \"%s\"%s%s%s: built-ins are default, strict and none; a policy file "
-             "path must contain '/' or end in .json",
-             cr_jquote(s).s, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+                 "unknown policy \"%s\"%s%s%s: built-ins are default, strict and none; a policy file "
+                 "path must contain '/' or end in .json",
+                 cr_jquote(s).s, near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
   }
 }
 
@@ -155,8 +155,8 @@ static void report_unknown_capability(struct parse_ctx *ctx, const char *path, c
     upper[len] = '\0';
     cr_jdiag_add(&ctx->diag, path, "unknown capability \"%s\" (did you mean \"%s\"?)", cr_jquote(s).s, upper);
   } else {
-    cr_jdiag_add(&ctx->diag, path, "unknown capability \"%s\" (expected a name like \"CAP_NET_BIND_SERVICE\")",
-             cr_jquote(s).s);
+    cr_jdiag_add(&ctx->diag, path,
+                 "unknown capability \"%s\" (expected a name like \"CAP_NET_BIND_SERVICE\")", cr_jquote(s).s);
   }
   for (size_t i = 0; i < n; i++) cap_free(owned[i]);
 }
@@ -208,11 +208,11 @@ void check_cross_sections(struct parse_ctx *ctx, const cJSON *root) {
       cJSON_IsString(network) && cr_jname_index(network->valuestring, CR_KEYS(CR_ENUM_NETWORK)) >= 0;
   if (network_valid && cfg->network == CR_NETWORK_HOST && has_net)
     cr_jdiag_add(&ctx->diag, "$.namespaces",
-             "\"net\" cannot be listed with \"network\": \"host\" (host networking shares the host's "
-             "net namespace)");
+                 "\"net\" cannot be listed with \"network\": \"host\" (host networking shares the host's "
+                 "net namespace)");
   if (network_valid && cfg->network == CR_NETWORK_NONE && !has_net)
     cr_jdiag_add(&ctx->diag, "$.network",
-             "\"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
+                 "\"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
   if (cfg->hostname && !(cfg->namespaces & CR_NS_UTS))
     cr_jdiag_add(&ctx->diag, "$.hostname", "needs the \"uts\" namespace in $.namespaces");
 }

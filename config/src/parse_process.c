@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* $.process: what runs, with which argv, environment, ids and umask. */
 #include <string.h>
 #include <unistd.h>

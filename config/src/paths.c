@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host and sandbox paths: lexical normalisation, resolution against the
  * config folder, and the /proc/self/fd check. */
 #include <limits.h>
@@ -11,7 +12,7 @@
 
 /* Append component `comp` (length len) to the absolute path in out. */
 static int push_component(char *out, size_t *used, size_t size, const char *comp, size_t len) {
-  size_t slash = *used > 1;  /* no separator right after the root "/" */
+  size_t slash = *used > 1; /* no separator right after the root "/" */
   if (*used + slash + len >= size) return -1;
   if (slash) out[(*used)++] = '/';
   memcpy(out + *used, comp, len);
@@ -55,8 +56,7 @@ int normalize_sandbox_path(const char *in, char *out, size_t size, const char **
   return normalize(in, out, size, false, why);
 }
 
-int resolve_host_path(const char *base_dir, const char *in, char *out, size_t size,
-                      const char **why) {
+int resolve_host_path(const char *base_dir, const char *in, char *out, size_t size, const char **why) {
   if (!in[0]) return *why = "must not be empty", -1;
   if (in[0] == '/') return normalize(in, out, size, true, why);
   char joined[PATH_MAX * 2];
@@ -91,8 +91,7 @@ bool is_fd_dir_path(const char *path) {
     return component_is(&p, "fd") || component_is(&p, "stdin") || component_is(&p, "stdout") ||
            component_is(&p, "stderr");
   if (!component_is(&p, "proc")) return false;
-  if (!(component_is(&p, "self") || component_is(&p, "thread-self") || component_is_number(&p)))
-    return false;
+  if (!(component_is(&p, "self") || component_is(&p, "thread-self") || component_is_number(&p))) return false;
   if (component_is(&p, "task") && !component_is_number(&p)) return false;
   return component_is(&p, "fd");
 }
@@ -136,8 +135,7 @@ char *absolute_dirname(const char *file) {
   char cwd[PATH_MAX], resolved[PATH_MAX];
   const char *why;
   if (file[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
-  if (resolve_host_path(file[0] == '/' ? "/" : cwd, file, resolved, sizeof resolved, &why) < 0)
-    return NULL;
+  if (resolve_host_path(file[0] == '/' ? "/" : cwd, file, resolved, sizeof resolved, &why) < 0) return NULL;
   pop_component(resolved, &(size_t){0});
   return strdup(resolved);
 }

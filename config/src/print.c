@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cr_config_to_json: the resolved config in the config format itself, so
  * that `cleanroom check` shows everything a run will get and the text loads
  * back to the same config. */
@@ -13,7 +14,7 @@
 /* ---- building the tree ---- */
 
 struct builder {
-  bool failed;  /* out of memory somewhere */
+  bool failed; /* out of memory somewhere */
 };
 
 /* Add `item` to an object (key) or array (key NULL); NULL items mark failure. */
@@ -102,16 +103,20 @@ static void build_fs_entry(struct builder *b, cJSON *array, const struct cr_fs_e
       add(b, obj, "optional", cJSON_CreateBool(e->optional));
       break;
     case CR_FS_TMPFS:
-      if (e->size_percent) add_percent(b, obj, "size", e->size_percent);
-      else if (e->size) add_size(b, obj, "size", e->size);
+      if (e->size_percent)
+        add_percent(b, obj, "size", e->size_percent);
+      else if (e->size)
+        add_size(b, obj, "size", e->size);
       add_mode(b, obj, "mode", e->mode);
       break;
     case CR_FS_PROC: break;
     case CR_FS_DEV:
       add(b, obj, "pts", cJSON_CreateBool(e->dev_pts));
       add(b, obj, "shm", cJSON_CreateBool(e->dev_shm));
-      if (e->shm_size_percent) add_percent(b, obj, "shm_size", e->shm_size_percent);
-      else if (e->shm_size) add_size(b, obj, "shm_size", e->shm_size);
+      if (e->shm_size_percent)
+        add_percent(b, obj, "shm_size", e->shm_size_percent);
+      else if (e->shm_size)
+        add_size(b, obj, "shm_size", e->shm_size);
       break;
     case CR_FS_SYMLINK: add_string(b, obj, "to", e->link_to); break;
     case CR_FS_FILE:

@@ -64,8 +64,10 @@ int cr_config_set_env(struct cr_config *cfg, const char *name, const char *value
   if (!process) return -1;
   cJSON *env = cJSON_GetObjectItemCaseSensitive(process, "env");
   if (!env && !(env = cJSON_AddObjectToObject(process, "env"))) return oom(cfg, process, err);
-  if (!value) cJSON_DeleteItemFromObjectCaseSensitive(env, name);
-  else if (set_member(env, name, cJSON_CreateString(value)) < 0) return oom(cfg, process, err);
+  if (!value)
+    cJSON_DeleteItemFromObjectCaseSensitive(env, name);
+  else if (set_member(env, name, cJSON_CreateString(value)) < 0)
+    return oom(cfg, process, err);
   return put_section(cfg, "process", process, err);
 }
 
@@ -137,16 +139,19 @@ int cr_config_set_network(struct cr_config *cfg, const char *network, cr_error *
   if (!ns) return -1;
   for (cJSON *e = ns->child; e;) {
     cJSON *next = e->next;
-    if (cJSON_IsString(e) && strcmp(e->valuestring, "net") == 0) cJSON_Delete(cJSON_DetachItemViaPointer(ns, e));
+    if (cJSON_IsString(e) && strcmp(e->valuestring, "net") == 0)
+      cJSON_Delete(cJSON_DetachItemViaPointer(ns, e));
     e = next;
   }
-  if (strcmp(network, "host") != 0 && !cJSON_AddItemToArray(ns, cJSON_CreateString("net"))) return oom(cfg, ns, err);
+  if (strcmp(network, "host") != 0 && !cJSON_AddItemToArray(ns, cJSON_CreateString("net")))
+    return oom(cfg, ns, err);
   cr_autojson cJSON *patch = cJSON_CreateObject();
   if (!patch || !cJSON_AddItemToObject(patch, "namespaces", ns)) {
     if (!patch) cJSON_Delete(ns);
     return cr_fail(err, ENOMEM, cfg->name, "cannot change the config");
   }
-  if (!cJSON_AddStringToObject(patch, "network", network)) return cr_fail(err, ENOMEM, cfg->name, "cannot change the config");
+  if (!cJSON_AddStringToObject(patch, "network", network))
+    return cr_fail(err, ENOMEM, cfg->name, "cannot change the config");
   cr_autofree char *text = cJSON_PrintUnformatted(patch);
   if (!text) return cr_fail(err, ENOMEM, cfg->name, "cannot change the config");
   return cr_config_update(cfg, text, err);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Typed access to JSON values, each failure reported with its JSON path. */
 #include <ctype.h>
 #include <errno.h>
@@ -21,9 +22,7 @@ void *ctx_calloc(struct parse_ctx *ctx, size_t n, size_t size) {
   return p;
 }
 
-static bool mul_overflows(uint64_t a, uint64_t b, uint64_t *out) {
-  return __builtin_mul_overflow(a, b, out);
-}
+static bool mul_overflows(uint64_t a, uint64_t b, uint64_t *out) { return __builtin_mul_overflow(a, b, out); }
 
 /* Digits, then an optional K/M/G/T (any case) optionally followed by "B" or
  * "iB", or a bare "B". */
@@ -33,8 +32,7 @@ int parse_size_string(const char *s, uint64_t *out) {
   const char *p = s;
   if (!isdigit((unsigned char)*p)) return -EINVAL;
   for (; isdigit((unsigned char)*p); p++) {
-    if (mul_overflows(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
-      overflow = true;
+    if (mul_overflows(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v)) overflow = true;
   }
   static const char units[] = "KMGT";
   const char *unit = *p ? strchr(units, toupper((unsigned char)*p)) : NULL;
@@ -59,7 +57,7 @@ bool get_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64
   if (cJSON_IsNumber(item)) {
     if (cr_json_uint(item, CR_JSON_MAX_EXACT, out)) return true;
     cr_jdiag_add(&ctx->diag, path, "expected a byte count from 0 to %llu (or a string like \"64M\")",
-             CR_JSON_MAX_EXACT);
+                 CR_JSON_MAX_EXACT);
     return false;
   }
   if (cJSON_IsString(item)) {
@@ -67,12 +65,12 @@ bool get_size(struct parse_ctx *ctx, const cJSON *item, const char *path, uint64
     if (rc == 0) return true;
     if (rc == -ERANGE)
       cr_jdiag_add(&ctx->diag, path, "size \"%s\" is too large (more than 2^64-1 bytes)",
-               cr_jquote(item->valuestring).s);
+                   cr_jquote(item->valuestring).s);
     else
       cr_jdiag_add(&ctx->diag, path,
-               "invalid size \"%s\": expected a whole number with an optional K, M, G or T suffix "
-               "(like \"64M\")",
-               cr_jquote(item->valuestring).s);
+                   "invalid size \"%s\": expected a whole number with an optional K, M, G or T suffix "
+                   "(like \"64M\")",
+                   cr_jquote(item->valuestring).s);
     return false;
   }
   cr_jdiag_add(&ctx->diag, path, "expected a size: a byte count or a string like \"64M\"");
@@ -91,7 +89,7 @@ bool get_tmpfs_size(struct parse_ctx *ctx, const cJSON *item, const char *path, 
       return true;
     }
     cr_jdiag_add(&ctx->diag, path, "invalid size \"%s\": a percentage of the host's memory is 1%% to 100%%",
-             cr_jquote(s).s);
+                 cr_jquote(s).s);
     return false;
   }
   *percent = 0;
@@ -109,7 +107,7 @@ bool get_mode(struct parse_ctx *ctx, const cJSON *item, const char *path, mode_t
     }
   }
   cr_jdiag_add(&ctx->diag, path, "expected an octal string like \"%s\" (at most %04o)",
-           max > 0777 ? "0755" : "0022", (unsigned)max);
+               max > 0777 ? "0755" : "0022", (unsigned)max);
   return false;
 }
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run several cleanroom configs in a row and collect their run reports into
 # one JSON array:
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ctest: run the batch over jobs/*.json and check the collected array.
 #   check.sh CLEANROOM
 set -u

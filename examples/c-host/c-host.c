@@ -10,6 +10,7 @@
  * command, which outlives its time limit; the host waits for it with
  * poll() on the sandbox's fd. Prints each result and writes each run's
  * report to REPORT_DIR/{first,second}.json. */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,11 @@ static int second_run(const cr_config *cfg, const char *dir) {
   }
   /* an event loop would add this fd to its own poll set */
   struct pollfd pfd = {.fd = cr_sandbox_fd(sb), .events = POLLIN};
-  while (poll(&pfd, 1, -1) != 1) {
+  int ready;
+  while ((ready = poll(&pfd, 1, -1)) < 0 && errno == EINTR) {}
+  if (ready < 0) {
+    perror("c-host: poll");
+    goto out;
   }
   if (cr_sandbox_wait(sb, 0, &res, &err) != 1) {
     fail(err);

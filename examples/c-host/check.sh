@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ctest: run the C host and check what it printed and the reports it wrote.
 #   check.sh C_HOST
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ctest: run examples/hello.json with things the sandbox must not see (an
 # extra open fd, a secret in the environment) and check what it printed.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs inside the sandbox of examples/hello.json and prints what it can see.
 echo "== $GREETING"
 echo "-- who:        $(id)"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ctest: run the plugin host and check what it printed.
 #   check.sh CLEANROOM
 set -u

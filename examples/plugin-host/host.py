@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A plugin host that runs each plugin through cleanroom (Python stdlib only).
 
     host.py CLEANROOM

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """ctest: run test-env.json and check that the test passed inside while the
 host's loopback and files stayed out of reach.   check.py CLEANROOM"""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The integration test: GET the page from the server started next to it.
 
 Exits 0 when the server answered 200 with the expected page. With

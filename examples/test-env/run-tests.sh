@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs inside the sandbox: start the server under test on the sandbox's own
 # loopback, run the test client against it, stop the server. Arguments go to
 # the client (check.py passes host things for it to probe).

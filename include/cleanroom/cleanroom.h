@@ -149,8 +149,8 @@ CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
 CR_API int cr_config_load_file(const char *path, cr_config **out, cr_error **err);
 /* Config JSON text on top of the default; relative host paths resolve
  * against base_dir (NULL: the current folder). `name` names it in errors. */
-CR_API int cr_config_load_string(const char *json, const char *name, const char *base_dir,
-                                 cr_config **out, cr_error **err);
+CR_API int cr_config_load_string(const char *json, const char *name, const char *base_dir, cr_config **out,
+                                 cr_error **err);
 /* The built-in default alone (what `cleanroom run -- CMD` uses). */
 CR_API int cr_config_load_default(cr_config **out, cr_error **err);
 CR_API void cr_config_free(cr_config *cfg);
@@ -214,8 +214,7 @@ CR_API int cr_job_set_time_limit_ms(cr_job *job, uint64_t ms, cr_error **err);
 /* Build a sandbox for `cfg` up to the point where only the payload's start
  * is left: namespaces, id maps, root filesystem, network, cgroups, filter.
  * `opts` may be NULL. The config may be freed or reused afterwards. */
-CR_API int cr_sandbox_create(const cr_config *cfg, const cr_options *opts, cr_sandbox **out,
-                             cr_error **err);
+CR_API int cr_sandbox_create(const cr_config *cfg, const cr_options *opts, cr_sandbox **out, cr_error **err);
 /* Start the payload, once; `job` (NULL: the config's process) may be freed
  * afterwards. A time limit counts from here. */
 CR_API int cr_sandbox_start(cr_sandbox *sb, const cr_job *job, cr_error **err);
@@ -253,17 +252,17 @@ enum {
 
 /* Allocated by the library; fields are only ever appended. */
 struct cr_result {
-  int exit_code;         /* the payload's status, 128+N for signal N, or 125/126/127 */
-  int term_signal;       /* signal that ended the payload, 0 when it exited */
-  bool setup_failed;     /* cleanroom failed before the payload ran (exit 125/126/127) */
-  uint64_t wall_ms;      /* from the start of setup to the end of the sandbox */
-  uint64_t user_ms;      /* cpu time of the sandbox's processes */
+  int exit_code;     /* the payload's status, 128+N for signal N, or 125/126/127 */
+  int term_signal;   /* signal that ended the payload, 0 when it exited */
+  bool setup_failed; /* cleanroom failed before the payload ran (exit 125/126/127) */
+  uint64_t wall_ms;  /* from the start of setup to the end of the sandbox */
+  uint64_t user_ms;  /* cpu time of the sandbox's processes */
   uint64_t sys_ms;
-  uint64_t max_rss_kb;   /* largest resident set of a sandbox process */
+  uint64_t max_rss_kb; /* largest resident set of a sandbox process */
   bool time_limit_hit;
-  bool oom_killed;       /* the kernel's OOM killer ended a process of the memory cgroup */
-  bool pids_limit_hit;   /* a fork failed because of limits.pids */
-  int cgroup_memory;     /* enum cr_cgroup_use, one per cgroup limit */
+  bool oom_killed;     /* the kernel's OOM killer ended a process of the memory cgroup */
+  bool pids_limit_hit; /* a fork failed because of limits.pids */
+  int cgroup_memory;   /* enum cr_cgroup_use, one per cgroup limit */
   int cgroup_pids;
   int cgroup_cpu;
   const char *cgroup_version; /* "v2", "v1", "hybrid", or NULL when no cgroup was used */
@@ -282,8 +281,7 @@ CR_API void cr_result_free(cr_result *res);
  * cr_free(). `res` NULL: the report of a setup that failed with `run_err`. */
 CR_API char *cr_result_to_json(const cr_result *res, const cr_error *run_err);
 /* Write the report to `path` atomically, with the caller's rights. */
-CR_API int cr_report_write(const char *path, const cr_result *res, const cr_error *run_err,
-                           cr_error **err);
+CR_API int cr_report_write(const char *path, const cr_result *res, const cr_error *run_err, cr_error **err);
 /* Check before a run that a report can be written at `path`. */
 CR_API int cr_report_check(const char *path, cr_error **err);
 /* The same for the config's own "report" path, checked and written with the

@@ -24,8 +24,8 @@
 #include "child/child.h"
 #include "cr/cleanup.h"
 
-#define DELEGATE_HINT                                                                              \
-  "run as root, or delegate a cgroup to this user (systemd-run --user --scope -p Delegate=yes "    \
+#define DELEGATE_HINT                                                                           \
+  "run as root, or delegate a cgroup to this user (systemd-run --user --scope -p Delegate=yes " \
   "...) and name it in limits.cgroup_parent (the command line: $CLEANROOM_CGROUP_PARENT)"
 
 static const unsigned controller_bit[CR_CG_COUNT] = {CR_LIMIT_MEMORY, CR_LIMIT_PIDS, CR_LIMIT_CPU};
@@ -115,8 +115,7 @@ static void stop_watchdog(struct cr_cgroups *cg, bool all_removed) {
     cg->watchdog_fd = -1;
   }
   if (cg->watchdog > 0)
-    while (waitpid(cg->watchdog, NULL, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(cg->watchdog, NULL, 0) < 0 && errno == EINTR) {}
   cg->watchdog = -1;
 }
 
@@ -168,7 +167,8 @@ static int locate(struct setup *s, const char *parent, const char *name) {
       idx = add_dir(cg, h.v1_parent[c], name, 1);
       cg->use[c] = CR_CGROUP_V1;
     } else {
-      rc = give_up(s, c, "no cgroup can enforce it: %s, and no cgroup v1 %s hierarchy shows this process's cgroup",
+      rc = give_up(s, c,
+                   "no cgroup can enforce it: %s, and no cgroup v1 %s hierarchy shows this process's cgroup",
                    v2_why, cr_cg_controller_name[c]);
       continue;
     }
@@ -212,8 +212,8 @@ int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cons
     if (slash) *slash = '\0';
     for (int c = 0; c < CR_CG_COUNT; c++) {
       if (cg->dir_of[c] != (int)i) continue;
-      if (give_up(&s, c, "cannot create a cgroup under %s: %s%s%s", dir_parent,
-                  strerror(saved), saved == EACCES || saved == EPERM || saved == EROFS ? "; " : "",
+      if (give_up(&s, c, "cannot create a cgroup under %s: %s%s%s", dir_parent, strerror(saved),
+                  saved == EACCES || saved == EPERM || saved == EROFS ? "; " : "",
                   saved == EACCES || saved == EPERM || saved == EROFS ? DELEGATE_HINT : "") < 0)
         return -1;
     }
@@ -227,8 +227,7 @@ int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cons
                              : cr_cg_v1_write_limit(d->path, c, limits, &file);
     if (rc < 0) {
       int saved = errno;
-      if (give_up(&s, c, "cannot write %s/%s: %s", d->path, file, strerror(saved)) < 0)
-        return -1;
+      if (give_up(&s, c, "cannot write %s/%s: %s", d->path, file, strerror(saved)) < 0) return -1;
     }
   }
 
@@ -244,8 +243,7 @@ int cr_cgroups_setup(struct cr_cgroups *cg, const struct cr_limits *limits, cons
       if (cg->v2_fd < 0) {
         int saved = errno;
         for (int c = 0; c < CR_CG_COUNT; c++)
-          if (cg->dir_of[c] == (int)i &&
-              give_up(&s, c, "cannot open %s: %s", d->path, strerror(saved)) < 0)
+          if (cg->dir_of[c] == (int)i && give_up(&s, c, "cannot open %s: %s", d->path, strerror(saved)) < 0)
             return -1;
       }
     }
@@ -275,8 +273,10 @@ static void collect(const struct cr_cgroups *cg, struct cr_result *res) {
     const struct cr_cgroup_dir *d = &cg->dirs[cg->dir_of[c]];
     v1 |= d->version == 1;
     v2 |= d->version == 2;
-    if (d->version == 2) cr_cg_v2_collect(d->path, c, res);
-    else cr_cg_v1_collect(d->path, c, res);
+    if (d->version == 2)
+      cr_cg_v2_collect(d->path, c, res);
+    else
+      cr_cg_v1_collect(d->path, c, res);
   }
   res->cgroup_version = v1 && v2 ? "hybrid" : v2 ? "v2" : v1 ? "v1" : NULL;
 }

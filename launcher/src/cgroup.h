@@ -36,19 +36,19 @@ enum cr_cgroup_controller { CR_CG_MEMORY, CR_CG_PIDS, CR_CG_CPU, CR_CG_COUNT };
 #define CR_CGROUP_MAX_DIRS 4 /* one v2 directory and one per v1 hierarchy */
 
 struct cr_cgroup_dir {
-  char *path;      /* absolute directory, e.g. /sys/fs/cgroup/memory/x/cleanroom-12-0123... */
-  int version;     /* 1 or 2 */
+  char *path;  /* absolute directory, e.g. /sys/fs/cgroup/memory/x/cleanroom-12-0123... */
+  int version; /* 1 or 2 */
   bool created;
 };
 
 struct cr_cgroups {
   struct cr_cgroup_dir dirs[CR_CGROUP_MAX_DIRS];
   size_t n_dirs;
-  int dir_of[CR_CG_COUNT];      /* index into dirs; -1 = not enforced */
-  int use[CR_CG_COUNT];         /* enum cr_cgroup_use */
-  int v2_fd;                    /* O_PATH fd of the v2 directory, -1 when none */
+  int dir_of[CR_CG_COUNT]; /* index into dirs; -1 = not enforced */
+  int use[CR_CG_COUNT];    /* enum cr_cgroup_use */
+  int v2_fd;               /* O_PATH fd of the v2 directory, -1 when none */
   pid_t watchdog;
-  int watchdog_fd;              /* the launcher's end of the watchdog's socket */
+  int watchdog_fd; /* the launcher's end of the watchdog's socket */
 };
 
 void cr_cgroups_init(struct cr_cgroups *cg);

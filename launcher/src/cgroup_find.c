@@ -117,7 +117,8 @@ int cr_cg_find(const char *override, unsigned want, struct cr_host_cgroups *h, c
       continue;
     }
     for (int c = 0; c < CR_CG_COUNT; c++)
-      if ((want & cr_cg_controller_bit[c]) && !h->v1_parent[c] && cr_cg_has_token(ctrls, cr_cg_controller_name[c], ','))
+      if ((want & cr_cg_controller_bit[c]) && !h->v1_parent[c] &&
+          cr_cg_has_token(ctrls, cr_cg_controller_name[c], ','))
         h->v1_parent[c] = find_cgroup_dir("cgroup", cr_cg_controller_name[c], path);
   }
   free(line);
@@ -161,4 +162,3 @@ int cr_cg_read_number(const char *dir, const char *file, uint64_t *value) {
   *value = v;
   return 0;
 }
-

@@ -16,21 +16,21 @@ unsigned long long cr_cg_cpu_quota(double cores) {
 int cr_cg_v1_write_limit(const char *dir, int controller, const struct cr_limits *l, const char **file) {
   char num[32];
   switch (controller) {
-  case CR_CG_MEMORY:
-    cr_fmt_uint(num, sizeof num, l->memory);
-    *file = "memory.limit_in_bytes";
-    if (cr_cg_write_file(dir, *file, num) < 0) return -1;
-    *file = "memory.memsw.limit_in_bytes"; /* memory + swap = memory: no swap */
-    if (cr_cg_write_file(dir, *file, num) < 0 && errno != ENOENT) return -1;
-    return 0;
-  case CR_CG_PIDS:
-    *file = "pids.max";
-    return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->pids));
-  case CR_CG_CPU:
-    *file = "cpu.cfs_period_us";
-    if (cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, CR_CG_CPU_PERIOD_US)) < 0) return -1;
-    *file = "cpu.cfs_quota_us";
-    return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, cr_cg_cpu_quota(l->cpu)));
+    case CR_CG_MEMORY:
+      cr_fmt_uint(num, sizeof num, l->memory);
+      *file = "memory.limit_in_bytes";
+      if (cr_cg_write_file(dir, *file, num) < 0) return -1;
+      *file = "memory.memsw.limit_in_bytes"; /* memory + swap = memory: no swap */
+      if (cr_cg_write_file(dir, *file, num) < 0 && errno != ENOENT) return -1;
+      return 0;
+    case CR_CG_PIDS:
+      *file = "pids.max";
+      return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->pids));
+    case CR_CG_CPU:
+      *file = "cpu.cfs_period_us";
+      if (cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, CR_CG_CPU_PERIOD_US)) < 0) return -1;
+      *file = "cpu.cfs_quota_us";
+      return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, cr_cg_cpu_quota(l->cpu)));
   }
   errno = EINVAL;
   return -1;

@@ -32,26 +32,28 @@ bool cr_cg_v2_usable(const char *parent, const char *name, char *why, size_t why
   int saved = errno;
   snprintf(why, why_size, "cgroup v2 at %s: cannot enable %s in cgroup.subtree_control: %s%s", parent, name,
            strerror(saved),
-           saved == EBUSY ? " (a cgroup with processes of its own cannot pass controllers on; " PARENT_HINT ")" : "");
+           saved == EBUSY ? " (a cgroup with processes of its own cannot pass controllers on; " PARENT_HINT
+                            ")"
+                          : "");
   return false;
 }
 
 int cr_cg_v2_write_limit(const char *dir, int controller, const struct cr_limits *l, const char **file) {
   char num[32], text[64];
   switch (controller) {
-  case CR_CG_MEMORY:
-    *file = "memory.max";
-    if (cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->memory)) < 0) return -1;
-    *file = "memory.swap.max"; /* absent without swap accounting */
-    if (cr_cg_write_file(dir, *file, "0") < 0 && errno != ENOENT) return -1;
-    return 0;
-  case CR_CG_PIDS:
-    *file = "pids.max";
-    return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->pids));
-  case CR_CG_CPU:
-    *file = "cpu.max";
-    snprintf(text, sizeof text, "%llu %d", cr_cg_cpu_quota(l->cpu), CR_CG_CPU_PERIOD_US);
-    return cr_cg_write_file(dir, *file, text);
+    case CR_CG_MEMORY:
+      *file = "memory.max";
+      if (cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->memory)) < 0) return -1;
+      *file = "memory.swap.max"; /* absent without swap accounting */
+      if (cr_cg_write_file(dir, *file, "0") < 0 && errno != ENOENT) return -1;
+      return 0;
+    case CR_CG_PIDS:
+      *file = "pids.max";
+      return cr_cg_write_file(dir, *file, cr_fmt_uint(num, sizeof num, l->pids));
+    case CR_CG_CPU:
+      *file = "cpu.max";
+      snprintf(text, sizeof text, "%llu %d", cr_cg_cpu_quota(l->cpu), CR_CG_CPU_PERIOD_US);
+      return cr_cg_write_file(dir, *file, text);
   }
   errno = EINVAL;
   return -1;

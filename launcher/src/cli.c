@@ -83,10 +83,12 @@ static char *default_cache_dir(void) {
   char *path = NULL;
   int n;
   if (env) return *env ? strdup(env) : NULL;
-  if (xdg && *xdg == '/') n = asprintf(&path, "%s/cleanroom", xdg);
+  if (xdg && *xdg == '/')
+    n = asprintf(&path, "%s/cleanroom", xdg);
   else if (home && *home == '/' && stat(home, &st) == 0 && st.st_uid == geteuid())
     n = asprintf(&path, "%s/.cache/cleanroom", home);
-  else n = asprintf(&path, "/tmp/cleanroom-%u", (unsigned)geteuid());
+  else
+    n = asprintf(&path, "/tmp/cleanroom-%u", (unsigned)geteuid());
   return n < 0 ? NULL : path;
 }
 
@@ -108,7 +110,7 @@ static int make_options(cr_options **opts, bool forward_signals, cr_error **err)
 struct run_args {
   const char *config_path; /* NULL = built-in default */
   const char *report_path;
-  char **cmd;              /* after "--" */
+  char **cmd; /* after "--" */
   int n_cmd;
 };
 
@@ -137,8 +139,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *ra) {
 }
 
 static int load_run_config(const struct run_args *ra, cr_config **cfg, cr_error **err) {
-  int rc = ra->config_path ? cr_config_load_file(ra->config_path, cfg, err) : cr_config_load_default(cfg, err);
-  if (rc == 0 && ra->n_cmd) rc = cr_config_set_args(*cfg, (size_t)ra->n_cmd, (const char *const *)ra->cmd, err);
+  int rc =
+      ra->config_path ? cr_config_load_file(ra->config_path, cfg, err) : cr_config_load_default(cfg, err);
+  if (rc == 0 && ra->n_cmd)
+    rc = cr_config_set_args(*cfg, (size_t)ra->n_cmd, (const char *const *)ra->cmd, err);
   return rc;
 }
 
@@ -232,8 +236,10 @@ static int write_bpf(const cr_policy *policy, const char *out, cr_error **err) {
 static int cmd_policy(int argc, char **argv) {
   if (argc < 2) return usage_error("%s check|export FILE", "policy");
   const char *out = NULL;
-  if (strcmp(argv[0], "export") == 0 && argc == 4 && strcmp(argv[2], "--output") == 0) out = argv[3];
-  else if (argc != 2) return usage_error("%s: unexpected arguments", "policy");
+  if (strcmp(argv[0], "export") == 0 && argc == 4 && strcmp(argv[2], "--output") == 0)
+    out = argv[3];
+  else if (argc != 2)
+    return usage_error("%s: unexpected arguments", "policy");
   if (strcmp(argv[0], "check") != 0 && strcmp(argv[0], "export") != 0)
     return usage_error("unknown policy command %s", argv[0]);
   cr_options *opts = NULL;
@@ -249,7 +255,8 @@ static int cmd_policy(int argc, char **argv) {
   else
     printf("%s: ok: %zu rules, %zu syscalls, %zu unknown syscalls skipped, %zu BPF instructions%s\n", argv[1],
            cr_policy_rules(policy), cr_policy_syscalls(policy), cr_policy_skipped(policy),
-           cr_policy_instructions(policy), cr_policy_exec_once(policy) ? " (execve allowed once, supervised)" : "");
+           cr_policy_instructions(policy),
+           cr_policy_exec_once(policy) ? " (execve allowed once, supervised)" : "");
   cr_policy_free(policy);
   cr_options_free(opts);
   return rc == 0 ? 0 : CR_EXIT_LAUNCHER_FAILED;

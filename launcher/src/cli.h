@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef CR_LAUNCHER_CLI_H
 #define CR_LAUNCHER_CLI_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Launcher side: the sandbox's host identity, and host paths opened with it.
  *
  * A config names host paths (fds[].path, a seccomp profile file, the
@@ -46,8 +47,10 @@ int cr_identity_of(const struct cr_config *cfg, struct cr_identity *id, cr_error
 
 void cr_identity_describe(const struct cr_identity *id, char *buf, size_t size) {
   if (id->switched)
-    snprintf(buf, size, "as uid %u, gid %u (the sandbox's host identity: cleanroom runs as root, "
-             "the sandbox as process.host_uid)", (unsigned)id->uid, (unsigned)id->gid);
+    snprintf(buf, size,
+             "as uid %u, gid %u (the sandbox's host identity: cleanroom runs as root, "
+             "the sandbox as process.host_uid)",
+             (unsigned)id->uid, (unsigned)id->gid);
   else
     snprintf(buf, size, "as uid %u (the sandbox's host identity)", (unsigned)id->uid);
 }
@@ -77,8 +80,8 @@ int cr_identity_enter(const struct cr_identity *id, struct cr_identity_saved *sa
   saved->fsuid = (uid_t)fs_id(SYS_setfsuid, id->uid);
   if ((gid_t)fs_id(SYS_setfsgid, -1) != id->gid || (uid_t)fs_id(SYS_setfsuid, -1) != id->uid) {
     cr_identity_leave(saved);
-    return cr_fail(err, EPERM, "identity", "take uid %u, gid %u as the filesystem ids",
-                   (unsigned)id->uid, (unsigned)id->gid);
+    return cr_fail(err, EPERM, "identity", "take uid %u, gid %u as the filesystem ids", (unsigned)id->uid,
+                   (unsigned)id->gid);
   }
   return 0;
 }
@@ -108,8 +111,8 @@ int cr_open_no_magiclinks(int dirfd, const char *path, int flags, mode_t mode) {
   return (int)fd;
 }
 
-int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t mode,
-               const char *where, cr_error **err) {
+int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t mode, const char *where,
+               cr_error **err) {
   struct cr_identity_saved saved;
   if (cr_identity_enter(id, &saved, err) < 0) return -1;
   int fd = cr_open_no_magiclinks(AT_FDCWD, path, flags, mode);
@@ -121,6 +124,7 @@ int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t
   if (saved_errno == ELOOP)
     return cr_fail(err, saved_errno, where,
                    "open %s %s: it leads through a /proc magic link (a link to an open file of "
-                   "cleanroom itself, refused) or too many symbolic links", path, who);
+                   "cleanroom itself, refused) or too many symbolic links",
+                   path, who);
   return cr_fail(err, saved_errno, where, "open %s %s", path, who);
 }

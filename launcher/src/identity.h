@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to launcher/: the sandbox's host identity and host paths opened
  * with it (identity.c says why). */
 #ifndef CR_LAUNCHER_IDENTITY_H
@@ -37,7 +38,7 @@ int cr_open_no_magiclinks(int dirfd, const char *path, int flags, mode_t mode);
 
 /* Open a host path the config names, with the rights of `id`; the error
  * names the path, the identity and why. */
-int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t mode,
-               const char *where, cr_error **err);
+int cr_open_as(const struct cr_identity *id, const char *path, int flags, mode_t mode, const char *where,
+               cr_error **err);
 
 #endif

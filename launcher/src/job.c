@@ -51,7 +51,8 @@ static int copy_strings(char ***out, size_t *n_out, size_t n, const char *const 
 }
 
 int cr_job_set_args(struct cr_job *job, size_t argc, const char *const *argv, cr_error **err) {
-  if (argc == 0 || !argv || !argv[0] || !argv[0][0]) return cr_fail(err, EINVAL, "job", "args: no program given");
+  if (argc == 0 || !argv || !argv[0] || !argv[0][0])
+    return cr_fail(err, EINVAL, "job", "args: no program given");
   char **copy;
   size_t n;
   if (copy_strings(&copy, &n, argc, argv, "args", err) < 0) return -1;
@@ -64,8 +65,7 @@ int cr_job_set_args(struct cr_job *job, size_t argc, const char *const *argv, cr
 int cr_job_set_env(struct cr_job *job, size_t n, const char *const *env, cr_error **err) {
   for (size_t i = 0; i < n; i++) {
     const char *eq = env && env[i] ? strchr(env[i], '=') : NULL;
-    if (!eq || eq == env[i])
-      return cr_fail(err, EINVAL, "job", "env: entry %zu is not NAME=VALUE", i);
+    if (!eq || eq == env[i]) return cr_fail(err, EINVAL, "job", "env: entry %zu is not NAME=VALUE", i);
   }
   char **copy;
   size_t count;
@@ -86,8 +86,10 @@ int cr_job_set_cwd(struct cr_job *job, const char *cwd, cr_error **err) {
 }
 
 int cr_job_set_fd(struct cr_job *job, int target, int source, cr_error **err) {
-  if (target < 0 || target > 65535) return cr_fail(err, EINVAL, "job", "fd %d: targets are 0 to 65535", target);
-  if (fcntl(source, F_GETFD) < 0) return cr_fail(err, EBADF, "job", "fd %d: the source fd %d is not open", target, source);
+  if (target < 0 || target > 65535)
+    return cr_fail(err, EINVAL, "job", "fd %d: targets are 0 to 65535", target);
+  if (fcntl(source, F_GETFD) < 0)
+    return cr_fail(err, EBADF, "job", "fd %d: the source fd %d is not open", target, source);
   /* a duplicate of the job's own, never at 0-2 (protocol.h) */
   int dup = cr_fd_above_stdio(fcntl(source, F_DUPFD_CLOEXEC, 3));
   if (dup < 0) return cr_fail(err, errno, "job", "fd %d: dup", target);

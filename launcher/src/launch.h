@@ -24,11 +24,11 @@ struct cr_options {
 };
 
 struct cr_job {
-  char **args;   /* NULL: the config's */
+  char **args; /* NULL: the config's */
   size_t n_args;
-  char **env;    /* NULL: the config's */
+  char **env; /* NULL: the config's */
   size_t n_env;
-  char *cwd;     /* NULL: the config's */
+  char *cwd;              /* NULL: the config's */
   struct cr_fd_slot *fds; /* sources are the job's own duplicates */
   size_t n_fds;
   bool has_time_limit;
@@ -42,16 +42,16 @@ struct cr_supervision {
   uint64_t setup_started_ms; /* for wall_ms */
   uint64_t deadline_ms;      /* the init's time limit plus a second: then the launcher ends it */
   bool deadline_fired;
-  uint64_t grace_until_ms;   /* 0 = no termination in progress */
+  uint64_t grace_until_ms; /* 0 = no termination in progress */
   int interrupts;
-  bool killed;               /* CR_SIG_KILL_SANDBOX sent */
-  uint64_t hard_kill_ms;     /* when the init has not ended the sandbox by then: SIGKILL */
+  bool killed;           /* CR_SIG_KILL_SANDBOX sent */
+  uint64_t hard_kill_ms; /* when the init has not ended the sandbox by then: SIGKILL */
   bool got_record;
-  struct cr_record record;   /* the first failure, or the end of the payload */
+  struct cr_record record; /* the first failure, or the end of the payload */
 };
 
 struct cr_sandbox {
-  uint64_t id;               /* the handle the caller holds (sandbox.c) */
+  uint64_t id; /* the handle the caller holds (sandbox.c) */
   struct cr_plan plan;
   enum cr_sandbox_state state;
   struct cr_log log;
@@ -63,8 +63,8 @@ struct cr_sandbox {
   sigset_t old_mask;
   int sigfd;
   struct cr_supervision sv;
-  struct cr_result *result;  /* once ended */
-  cr_error *run_err;         /* why the run failed, once ended */
+  struct cr_result *result; /* once ended */
+  cr_error *run_err;        /* why the run failed, once ended */
 };
 
 /* ---- start.c ---- */

@@ -28,13 +28,15 @@ static int set_string(char **slot, const char *value, const char *what, cr_error
 }
 
 int cr_options_set_cache_dir(struct cr_options *opts, const char *dir, cr_error **err) {
-  if (dir && dir[0] != '/') return cr_fail(err, EINVAL, "options", "the cache folder must be an absolute path, not %s", dir);
+  if (dir && dir[0] != '/')
+    return cr_fail(err, EINVAL, "options", "the cache folder must be an absolute path, not %s", dir);
   return set_string(&opts->cache_dir, dir && dir[0] ? dir : NULL, "cache folder", err);
 }
 
 int cr_options_set_cgroup_parent(struct cr_options *opts, const char *cgroup, cr_error **err) {
   if (cgroup && cgroup[0] && cgroup[0] != '/')
-    return cr_fail(err, EINVAL, "options", "the cgroup parent must be a cgroup path starting with /, not %s", cgroup);
+    return cr_fail(err, EINVAL, "options", "the cgroup parent must be a cgroup path starting with /, not %s",
+                   cgroup);
   return set_string(&opts->cgroup_parent, cgroup && cgroup[0] ? cgroup : NULL, "cgroup parent", err);
 }
 
@@ -42,6 +44,8 @@ void cr_options_set_log(struct cr_options *opts, cr_log_fn fn, void *data) {
   opts->log = (struct cr_log){.fn = fn, .data = data};
 }
 
-void cr_options_set_forward_signals(struct cr_options *opts, bool forward) { opts->forward_signals = forward; }
+void cr_options_set_forward_signals(struct cr_options *opts, bool forward) {
+  opts->forward_signals = forward;
+}
 
 void cr_options_set_debug_timing(struct cr_options *opts, bool on) { opts->debug_timing = on; }

@@ -42,28 +42,27 @@ static int prepare_ids(struct cr_plan *plan, cr_error **err) {
   return 0;
 }
 
-static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd_entry *e,
-                          cr_error **err) {
+static int open_fd_source(struct cr_plan *plan, size_t index, const struct cr_fd_entry *e, cr_error **err) {
   char where[64];
   snprintf(where, sizeof where, "$.fds[%zu] (fd %d)", index, e->fd);
   switch (e->kind) {
-  case CR_FD_INHERIT:
-    if (fcntl(e->inherit_fd, F_GETFD) < 0)
-      return cr_fail(err, 0, where, "inherit %d: cleanroom was started without an fd %d",
-                     e->inherit_fd, e->inherit_fd);
-    return e->inherit_fd;
-  case CR_FD_NULL:
-    return plan->null_fd;
-  case CR_FD_PATH: {
-    /* with the sandbox's rights: the config's author chose the name; and
+    case CR_FD_INHERIT:
+      if (fcntl(e->inherit_fd, F_GETFD) < 0)
+        return cr_fail(err, 0, where, "inherit %d: cleanroom was started without an fd %d", e->inherit_fd,
+                       e->inherit_fd);
+      return e->inherit_fd;
+    case CR_FD_NULL: return plan->null_fd;
+    case CR_FD_PATH: {
+      /* with the sandbox's rights: the config's author chose the name; and
      * without blocking, should a FIFO have been planted there */
-    int fd = cr_fd_above_stdio(cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err));
-    if (fd < 0) return err && *err ? -1 : cr_fail(err, errno, where, "fcntl %s", e->path);
-    plan->opened_fds[plan->n_opened++] = fd;
-    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
-      return cr_fail(err, errno, where, "fcntl %s", e->path);
-    return fd;
-  }
+      int fd = cr_fd_above_stdio(
+          cr_open_as(&plan->identity, e->path, e->open_flags | O_NONBLOCK, 0666, where, err));
+      if (fd < 0) return err && *err ? -1 : cr_fail(err, errno, where, "fcntl %s", e->path);
+      plan->opened_fds[plan->n_opened++] = fd;
+      if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+        return cr_fail(err, errno, where, "fcntl %s", e->path);
+      return fd;
+    }
   }
   return cr_fail(err, 0, where, "unknown fd kind");
 }
@@ -79,8 +78,8 @@ static int check_fd_limit(struct cr_plan *plan, cr_error **err) {
   if (rl.rlim_max != RLIM_INFINITY && needed > rl.rlim_max)
     return cr_fail(err, EMFILE, "fds",
                    "fd %d needs RLIMIT_NOFILE of at least %llu, and cleanroom's hard limit is %llu: "
-                   "raise it (ulimit -Hn) or use lower fd numbers", plan->max_target,
-                   (unsigned long long)needed, (unsigned long long)rl.rlim_max);
+                   "raise it (ulimit -Hn) or use lower fd numbers",
+                   plan->max_target, (unsigned long long)needed, (unsigned long long)rl.rlim_max);
   return 0;
 }
 
@@ -90,8 +89,7 @@ static int prepare_fds(struct cr_plan *plan, cr_error **err) {
   if (plan->null_fd < 0) return cr_fail(err, errno, "fds", "open /dev/null");
   plan->fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->fds);
   plan->opened_fds = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *plan->opened_fds);
-  if (!plan->fds || !plan->opened_fds)
-    return cr_fail(err, ENOMEM, "fds", "allocate");
+  if (!plan->fds || !plan->opened_fds) return cr_fail(err, ENOMEM, "fds", "allocate");
   plan->max_target = 2;
   for (size_t i = 0; i < cfg->n_fds; i++) {
     int source = open_fd_source(plan, i, &cfg->fds[i], err);
@@ -260,9 +258,9 @@ void cr_plan_release(struct cr_plan *plan) {
   cr_cgroups_release(&plan->cgroups); /* kill what is left, remove the cgroups */
   close_if_open(&plan->null_fd);
   struct cr_channels *ch = &plan->ch;
-  int *ends[] = {&ch->maps_written_launcher, &ch->maps_written_init, &ch->records_launcher,
-                 &ch->records_sandbox, &ch->helper_sock_helper, &ch->helper_sock_sandbox,
-                 &ch->start_launcher, &ch->start_init, &ch->launcher_pidfd};
+  int *ends[] = {&ch->maps_written_launcher, &ch->maps_written_init,  &ch->records_launcher,
+                 &ch->records_sandbox,       &ch->helper_sock_helper, &ch->helper_sock_sandbox,
+                 &ch->start_launcher,        &ch->start_init,         &ch->launcher_pidfd};
   for (size_t i = 0; i < CR_ARRAY_SIZE(ends); i++) close_if_open(ends[i]);
 }
 
@@ -313,8 +311,7 @@ int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err)
     if (fd < 0) return cr_fail(err, errno, "user namespace", "open %s", path);
     snprintf(line, sizeof line, "%s", steps[i].text);
     if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
-      return cr_fail(err, errno, "user namespace", "write %s (%s)", steps[i].file,
-                     strtok(line, "\n"));
+      return cr_fail(err, errno, "user namespace", "write %s (%s)", steps[i].file, strtok(line, "\n"));
   }
   return 0;
 }

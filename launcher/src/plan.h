@@ -47,34 +47,34 @@ struct cr_plan {
   gid_t outer_gid;
 
   /* fd table of the config */
-  struct cr_fd_slot *fds;      /* sorted by target */
+  struct cr_fd_slot *fds; /* sorted by target */
   size_t n_fds;
-  int max_target;              /* highest fd of the table, >= 2 */
-  rlim_t nofile_hard;          /* the launcher's RLIMIT_NOFILE hard limit (a job's fds are checked against it) */
-  int null_fd;                 /* /dev/null for undeclared 0, 1, 2 */
-  int *opened_fds;             /* fds the launcher opened for the table (closed with the plan) */
+  int max_target;     /* highest fd of the table, >= 2 */
+  rlim_t nofile_hard; /* the launcher's RLIMIT_NOFILE hard limit (a job's fds are checked against it) */
+  int null_fd;        /* /dev/null for undeclared 0, 1, 2 */
+  int *opened_fds;    /* fds the launcher opened for the table (closed with the plan) */
   size_t n_opened;
 
   /* exec */
-  char **argv;                 /* points into cfg */
-  char **envp;                 /* "NAME=value" strings */
-  const char *search_path;     /* PATH used to find args[0] when process.path is unset */
+  char **argv;             /* points into cfg */
+  char **envp;             /* "NAME=value" strings */
+  const char *search_path; /* PATH used to find args[0] when process.path is unset */
 
   /* capabilities */
   uint64_t kept_caps;
   int last_cap;
 
-  struct cr_bpf bpf;           /* len 0 = no filter */
+  struct cr_bpf bpf; /* len 0 = no filter */
 
   /* the launcher's argv and environment strings, which the init (a copy of
    * the launcher) wipes: /proc/1/cmdline is readable by every process */
   unsigned long arg_start, arg_end, env_start, env_end;
 
-  uint64_t *marks;             /* debug timing: a shared page of clock marks, else NULL */
-  struct cr_channels ch;       /* protocol.h */
-  struct cr_cgroups cgroups;   /* limits.memory/pids/cpu; empty when none is set */
+  uint64_t *marks;           /* debug timing: a shared page of clock marks, else NULL */
+  struct cr_channels ch;     /* protocol.h */
+  struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 
-  bool announce_ready;          /* the init says READY (cr_sandbox_create waits for it) */
+  bool announce_ready; /* the init says READY (cr_sandbox_create waits for it) */
   /* what the launcher needs after create, copied from the config */
   uint64_t time_limit_ms;
   uint64_t kill_grace_ms;

@@ -13,7 +13,8 @@ struct cr_policy {
   struct cr_policy_stats stats;
 };
 
-int cr_policy_load(const char *policy, const struct cr_options *opts, struct cr_policy **out, cr_error **err) {
+int cr_policy_load(const char *policy, const struct cr_options *opts, struct cr_policy **out,
+                   cr_error **err) {
   *out = NULL;
   if (!policy || !policy[0]) return cr_fail(err, EINVAL, "policy", "no policy named");
   struct cr_policy *p = calloc(1, sizeof *p);

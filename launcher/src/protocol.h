@@ -112,10 +112,10 @@ enum cr_record_kind {
 struct cr_record_head {
   uint32_t kind;
   int32_t errnum;
-  int32_t wstatus;        /* PAYLOAD_ENDED */
-  uint32_t time_limit_hit;/* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
-  struct rusage usage;    /* PAYLOAD_ENDED: of every process the init reaped */
-  uint32_t where_len;     /* bytes of WHERE, then WHAT, after the head (no NUL) */
+  int32_t wstatus;         /* PAYLOAD_ENDED */
+  uint32_t time_limit_hit; /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
+  struct rusage usage;     /* PAYLOAD_ENDED: of every process the init reaped */
+  uint32_t where_len;      /* bytes of WHERE, then WHAT, after the head (no NUL) */
   uint32_t what_len;
 };
 
@@ -138,7 +138,7 @@ struct cr_start_msg {
  * strings: n_args argv strings, n_env "NAME=VALUE" strings and the cwd, each
  * NUL-terminated. A count of UINT32_MAX (or no cwd) means "the config's". */
 struct cr_job_wire {
-  uint32_t magic;   /* CR_JOB_MAGIC */
+  uint32_t magic; /* CR_JOB_MAGIC */
   uint32_t n_args;
   uint32_t n_env;
   uint32_t n_fds;

@@ -77,8 +77,10 @@ static void add_cgroup(cJSON *o, const struct cr_result *res) {
     if (!cg) {
       cg = cJSON_AddObjectToObject(o, "cgroup");
       if (!cg) return;
-      if (res->cgroup_version) cJSON_AddStringToObject(cg, "version", res->cgroup_version);
-      else cJSON_AddNullToObject(cg, "version");
+      if (res->cgroup_version)
+        cJSON_AddStringToObject(cg, "version", res->cgroup_version);
+      else
+        cJSON_AddNullToObject(cg, "version");
     }
     cJSON_AddStringToObject(cg, uses[i].key, use_name[uses[i].use]);
   }
@@ -91,8 +93,10 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   cJSON_AddNumberToObject(o, "exit_code", res->exit_code);
-  if (res->term_signal) cJSON_AddNumberToObject(o, "signal", res->term_signal);
-  else cJSON_AddNullToObject(o, "signal");
+  if (res->term_signal)
+    cJSON_AddNumberToObject(o, "signal", res->term_signal);
+  else
+    cJSON_AddNullToObject(o, "signal");
   cJSON_AddNumberToObject(o, "wall_ms", (double)res->wall_ms);
   cJSON_AddNumberToObject(o, "user_ms", (double)res->user_ms);
   cJSON_AddNumberToObject(o, "sys_ms", (double)res->sys_ms);
@@ -102,8 +106,10 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   cJSON_AddBoolToObject(o, "pids_limit_hit", res->pids_limit_hit);
   cJSON_AddBoolToObject(o, "setup_failed", res->setup_failed);
   cr_autofree char *line = run_err ? cr_error_one_line(run_err) : NULL;
-  if (line) cJSON_AddStringToObject(o, "error", line);
-  else cJSON_AddNullToObject(o, "error");
+  if (line)
+    cJSON_AddStringToObject(o, "error", line);
+  else
+    cJSON_AddNullToObject(o, "error");
   add_cgroup(o, res);
   return o;
 }
@@ -154,8 +160,8 @@ static int random_tmp_name(char *buf, size_t size, const char *name) {
  * file is created exclusively under an unpredictable name, never through a
  * symlink and without blocking (no FIFO can be waiting there), and checked
  * to be a regular file of ours before anything is written. */
-static int write_atomically(int dirfd, const char *name, const char *path, const char *text,
-                            uid_t owner, cr_error **err) {
+static int write_atomically(int dirfd, const char *name, const char *path, const char *text, uid_t owner,
+                            cr_error **err) {
   char tmp[256];
   int fd = -1;
   for (int attempt = 0; attempt < 8 && fd < 0; attempt++) {
@@ -209,8 +215,7 @@ int cr_report_check(const char *path, cr_error **err) {
   return check_as(caller_identity(&id), path, err);
 }
 
-int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err,
-                    cr_error **err) {
+int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err, cr_error **err) {
   struct cr_identity id;
   return write_as(caller_identity(&id), path, res, run_err, err);
 }
@@ -222,8 +227,8 @@ int cr_report_check_config(const struct cr_config *cfg, cr_error **err) {
   return check_as(&id, cfg->report_path, err);
 }
 
-int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *res,
-                           const cr_error *run_err, cr_error **err) {
+int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *res, const cr_error *run_err,
+                           cr_error **err) {
   struct cr_identity id;
   if (!cfg->report_path) return 0;
   if (cr_identity_of(cfg, &id, err) < 0) return -1;

@@ -17,8 +17,17 @@
 #include "cr/cleanup.h"
 #include "launch.h"
 
-static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-                                        /* job control */ SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT};
+static const int forwarded_signals[] = {SIGINT,
+                                        SIGTERM,
+                                        SIGHUP,
+                                        SIGQUIT,
+                                        SIGUSR1,
+                                        SIGUSR2,
+                                        SIGWINCH,
+                                        /* job control */ SIGTSTP,
+                                        SIGTTIN,
+                                        SIGTTOU,
+                                        SIGCONT};
 
 const char *cr_version(void) { return CLEANROOM_VERSION_STRING; }
 
@@ -31,7 +40,7 @@ static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct handle {
   uint64_t id;
   struct cr_sandbox *sb;
-} *handles;
+} * handles;
 static size_t n_handles, cap_handles;
 static uint64_t next_id = 1;
 
@@ -278,7 +287,8 @@ void cr_sandbox_free(struct cr_sandbox *handle) {
 
 /* ---- one call ---------------------------------------------------------------------- */
 
-int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr_result **res, cr_error **err) {
+int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr_result **res,
+           cr_error **err) {
   if (res) *res = NULL;
   struct cr_sandbox *handle = NULL;
   /* started at once: the start waits in the socket, no READY is awaited,
@@ -293,8 +303,10 @@ int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr
   int rc = 0;
   if (sb->run_err) {
     cr_error_clear(err);
-    if (err) *err = sb->run_err;
-    else cr_error_free(sb->run_err);
+    if (err)
+      *err = sb->run_err;
+    else
+      cr_error_free(sb->run_err);
     sb->run_err = NULL;
     rc = -1;
   }

@@ -75,7 +75,8 @@ static pid_t clone_dumpable_init(struct cr_plan *plan, int *init_pidfd) {
 
 /* Returns when the helper is done (the network made, the old root detached). */
 static int run_helper(const struct cr_plan *plan, int init_pidfd, cr_error **err) {
-  struct cr_helper_args h = {.plan = plan, .init_pidfd = init_pidfd, .where = "setup", .what = "the helper failed"};
+  struct cr_helper_args h = {
+      .plan = plan, .init_pidfd = init_pidfd, .where = "setup", .what = "the helper failed"};
   char stack[HELPER_STACK_SIZE] __attribute__((aligned(16)));
   sigset_t all, old;
   sigfillset(&all);
@@ -84,8 +85,7 @@ static int run_helper(const struct cr_plan *plan, int init_pidfd, cr_error **err
   int clone_errno = errno;
   int status = 0;
   if (pid > 0)
-    while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR) {}
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (pid < 0) return cr_fail(err, clone_errno, "setup", "start the helper");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return cr_fail(err, h.errnum, h.where, "%s", h.what);
@@ -155,8 +155,10 @@ static void prefer_init_error(struct cr_sandbox *sb, cr_error **err) {
   int kind = sb->sv.got_record ? (int)sb->sv.record.head.kind : 0;
   if ((kind == CR_RECORD_SETUP_FAILED || kind == CR_RECORD_EXEC_FAILED) && sb->run_err) {
     cr_error_clear(err);
-    if (err) *err = sb->run_err;
-    else cr_error_free(sb->run_err);
+    if (err)
+      *err = sb->run_err;
+    else
+      cr_error_free(sb->run_err);
     sb->run_err = NULL;
   }
 }
@@ -177,8 +179,10 @@ int cr_launch_create(struct cr_sandbox *sb, bool start_now, cr_error **err) {
   if (rc == 0) rc = run_helper(plan, sb->init_pidfd, err);
   close_end(&plan->ch.maps_written_launcher);
   close_end(&plan->ch.helper_sock_helper);
-  if (rc < 0) prefer_init_error(sb, err);
-  else if (!start_now) return wait_ready(sb, err);
+  if (rc < 0)
+    prefer_init_error(sb, err);
+  else if (!start_now)
+    return wait_ready(sb, err);
   return rc;
 }
 

@@ -222,7 +222,8 @@ int cr_supervise(struct cr_sandbox *sb, int timeout_ms) {
     if (n > 0 && (pfds[0].revents & (POLLIN | POLLHUP | POLLERR))) return 1;
     if (n > 0 && sb->sigfd >= 0 && (pfds[1].revents & POLLIN)) {
       struct signalfd_siginfo si;
-      if (read(sb->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD) on_signal(sb, (int)si.ssi_signo);
+      if (read(sb->sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
+        on_signal(sb, (int)si.ssi_signo);
     }
     if (until && cr_now_ms() >= until) return 0;
   }
@@ -256,9 +257,9 @@ static void from_records(struct cr_sandbox *sb, int init_status) {
   res->setup_failed = true;
   if (kind == CR_RECORD_EXEC_FAILED || kind == CR_RECORD_SETUP_FAILED) {
     int errnum = r->head.errnum;
-    res->exit_code = kind == CR_RECORD_SETUP_FAILED ? CR_EXIT_LAUNCHER_FAILED
+    res->exit_code = kind == CR_RECORD_SETUP_FAILED          ? CR_EXIT_LAUNCHER_FAILED
                      : errnum == ENOENT || errnum == ENOTDIR ? CR_EXIT_NOT_FOUND
-                                                            : CR_EXIT_CANNOT_EXECUTE;
+                                                             : CR_EXIT_CANNOT_EXECUTE;
     cr_fail(&sb->run_err, errnum, r->where, "%s", r->what);
     return;
   }
@@ -281,8 +282,7 @@ void cr_conclude(struct cr_sandbox *sb) {
   int init_status = 0;
   struct rusage usage = {0};
   if (sb->init > 0)
-    while (wait4(sb->init, &init_status, 0, &usage) < 0 && errno == EINTR) {
-    }
+    while (wait4(sb->init, &init_status, 0, &usage) < 0 && errno == EINTR) {}
   sb->init = -1;
   cr_mark(sb->plan.marks, CR_MARK_DONE);
   cr_read_records(sb, 0);

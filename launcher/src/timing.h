@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Clock marks of one launch, behind CLEANROOM_DEBUG_TIMING=1: where the time
  * of a launch goes, step by step, across the launcher, the init and the
  * payload (the marks live in a shared page; clock_gettime is

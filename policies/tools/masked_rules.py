@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Write the argument-filtered refusals of the built-in profiles: the ioctl
 requests of default.json and strict.json, and the socket families of
 default.json.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every class of config error: its JSON path and message, all reported at once. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,13 +43,13 @@ static void test_wrong_types(void) {
   expect_error(Q("{'filesystem': {}}"), "$.filesystem: expected an array, got an object");
   expect_error(Q("{'hostname': 7}"), "$.hostname: expected a string, got a number");
   expect_error(Q("{'hostname': null}"), "$.hostname: expected a string, got null");
-  expect_error(
-      Q("{'filesystem': [{'type': 'bind', 'source': '/usr', 'target': '/usr', 'writable': 1}]}"),
-      "$.filesystem[0].writable: expected true or false, got a number");
+  expect_error(Q("{'filesystem': [{'type': 'bind', 'source': '/usr', 'target': '/usr', 'writable': 1}]}"),
+               "$.filesystem[0].writable: expected true or false, got a number");
   expect_error(Q("{'process': {'args': 'sh'}}"), "$.process.args: expected a non-empty array of strings");
   expect_error(Q("{'process': {'args': []}}"), "$.process.args: expected a non-empty array of strings");
   expect_error(Q("{'process': {'args': ['a', 2]}}"), "$.process.args[1]: expected a string, got a number");
-  expect_error(Q("{'process': {'args': ['a'], 'env': {'N': 3}}}"), "$.process.env.N: expected a string, got a number");
+  expect_error(Q("{'process': {'args': ['a'], 'env': {'N': 3}}}"),
+               "$.process.env.N: expected a string, got a number");
   expect_error(Q("{'seccomp': 3}"),
                "$.seccomp: expected a policy name, a policy file path or an inline policy object");
   expect_error(Q("{'process': {'args': ['a'], 'umask': 18}}"),
@@ -78,18 +79,21 @@ static void test_ranges(void) {
   const char *percents[] = {"'0%'", "'101%'", "'5.5%'", "'%'", "'-5%'", "'1000%'"};
   for (size_t i = 0; i < sizeof percents / sizeof *percents; i++) {
     char json[256];
-    snprintf(json, sizeof json, "{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': %s}]}", percents[i]);
+    snprintf(json, sizeof json, "{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': %s}]}",
+             percents[i]);
     expect_error_part(Q(json), "$.filesystem[0].size: invalid size");
   }
   expect_error(Q("{'filesystem': [{'type': 'dev', 'target': '/dev', 'shm': false, 'shm_size': '1M'}]}"),
                "$.filesystem[0].shm_size: needs \"shm\": true");
-  cfg = load_ok(Q("{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': '100%'}, "
-                  "{'type': 'dev', 'target': '/dev', 'shm_size': '64M'}]}"));
+  cfg =
+      load_ok(Q("{'filesystem': [{'type': 'tmpfs', 'target': '/t', 'size': '100%'}, "
+                "{'type': 'dev', 'target': '/dev', 'shm_size': '64M'}]}"));
   CHECK(cfg && cfg->fs[0].size_percent == 100 && cfg->fs[0].size == 0 && cfg->fs[1].shm_size == 64u << 20);
   cr_config_free(cfg);
   expect_error(Q("{'limits': {'time_ms': 0}}"),
                "$.limits.time_ms: expected an integer from 1 to 9007199254740991, got 0");
-  expect_error(Q("{'limits': {'pids': 0}}"), "$.limits.pids: expected an integer from 1 to 9007199254740991, got 0");
+  expect_error(Q("{'limits': {'pids': 0}}"),
+               "$.limits.pids: expected an integer from 1 to 9007199254740991, got 0");
   expect_error(Q("{'limits': {'cpu': 0}}"),
                "$.limits.cpu: expected a number of cores above 0 and at most 1024");
   expect_error(Q("{'limits': {'cpu': 1024.5}}"),
@@ -117,7 +121,8 @@ static void test_ranges(void) {
                "$.limits.rlimits.CORE: expected an integer from 0 to 9007199254740991 or \"unlimited\"");
   expect_error(Q("{'limits': {'optional': ['mem']}}"),
                "$.limits.optional[0]: expected \"memory\", \"pids\" or \"cpu\"");
-  expect_error(Q("{'limits': {'optional': ['cpu', 'cpu']}}"), "$.limits.optional[1]: \"cpu\" is listed twice");
+  expect_error(Q("{'limits': {'optional': ['cpu', 'cpu']}}"),
+               "$.limits.optional[1]: \"cpu\" is listed twice");
   expect_error(Q("{'network': 'bridge'}"), "$.network: expected \"none\" or \"host\"");
   expect_error(Q("{'fds': [{'fd': 3, 'path': '/etc/hostname', 'mode': 'x'}]}"),
                "$.fds[0].mode: expected \"r\", \"w\", \"a\" or \"rw\"");
@@ -233,8 +238,8 @@ static void test_sizes(void) {
   for (size_t i = 0; i < sizeof bad_numbers / sizeof *bad_numbers; i++) {
     char json[256];
     snprintf(json, sizeof json, "{\"limits\": {\"memory\": %s}}", bad_numbers[i]);
-    expect_error(json,
-                 "$.limits.memory: expected a byte count from 0 to 9007199254740991 (or a string like \"64M\")");
+    expect_error(
+        json, "$.limits.memory: expected a byte count from 0 to 9007199254740991 (or a string like \"64M\")");
   }
   expect_error(Q("{'limits': {'memory': true}}"),
                "$.limits.memory: expected a size: a byte count or a string like \"64M\"");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A config file on top of the built-in default: section by section, the
  * network "host" special case, hostname vs uts, and uid resolution. */
 #include <stdlib.h>
@@ -59,8 +60,8 @@ static void test_default(void) {
   }
   CHECK(cfg->n_fs == 11);
   /* the default bounds the memory its tmpfs can pin (issue 11) */
-  CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 && cfg->fs[8].mode == 01777 &&
-        cfg->fs[8].size_percent == 25);
+  CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 &&
+        cfg->fs[8].mode == 01777 && cfg->fs[8].size_percent == 25);
   CHECK(cfg->fs[9].type == CR_FS_PROC && strcmp(cfg->fs[9].target, "/proc") == 0);
   CHECK(cfg->fs[10].type == CR_FS_DEV && !cfg->fs[10].dev_pts && cfg->fs[10].dev_shm &&
         cfg->fs[10].shm_size_percent == 10);
@@ -154,10 +155,12 @@ static void test_network_host(void) {
   CHECK(cfg && cfg->namespaces == (CR_NS_USER | CR_NS_PID | CR_NS_MOUNT | CR_NS_UTS));
   cr_config_free(cfg);
   /* none (the default) needs net. */
-  expect_error(Q("{'namespaces': ['user', 'pid', 'mount', 'uts']}"),
-               "$.network: \"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
-  expect_error(Q("{'network': 'none', 'namespaces': ['user', 'pid', 'mount']}"),
-               "$.network: \"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
+  expect_error(
+      Q("{'namespaces': ['user', 'pid', 'mount', 'uts']}"),
+      "$.network: \"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
+  expect_error(
+      Q("{'network': 'none', 'namespaces': ['user', 'pid', 'mount']}"),
+      "$.network: \"none\" needs the \"net\" namespace: add \"net\" to $.namespaces or use \"host\"");
 }
 
 static void test_hostname_and_uts(void) {
@@ -184,11 +187,12 @@ static bool ids_are(uint32_t uid, uint32_t gid) {
 
 static void test_uid_resolution(void) {
   if (getuid() == 0)
-    CHECK(ids_are(65534, 65534));  /* root's own ids are never used */
+    CHECK(ids_are(65534, 65534)); /* root's own ids are never used */
   else
     CHECK(ids_are(getuid(), getgid()));
 
-  struct cr_config *cfg = load_ok(Q("{'process': {'args': ['a'], 'uid': 0, 'gid': 0, 'host_uid': 1000, 'host_gid': 1001}}"));
+  struct cr_config *cfg =
+      load_ok(Q("{'process': {'args': ['a'], 'uid': 0, 'gid': 0, 'host_uid': 1000, 'host_gid': 1001}}"));
   CHECK(cfg && cfg->process.uid == 0 && cfg->process.gid == 0 && cfg->process.host_uid == 1000 &&
         cfg->process.host_gid == 1001);
   cr_config_free(cfg);

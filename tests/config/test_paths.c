@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Host paths resolve against the config's folder; sandbox paths are
  * normalised; nothing may point into /proc/self/fd or /dev/fd. */
 #include <errno.h>
@@ -14,7 +15,7 @@ static const char fd_dir_message[] =
     "must not point into /proc/self/fd, /proc/<pid>/fd or /dev/fd (a file descriptor leaked there "
     "reaches outside the sandbox)";
 
-static char *dir;  /* the temporary config folder */
+static char *dir; /* the temporary config folder */
 
 static void make_fixture(void) {
   dir = make_temp_dir();
@@ -47,10 +48,10 @@ static const char relative_config[] =
 
 static void check_resolved(const struct cr_config *cfg) {
   char expect[PATH_MAX];
-#define CHECK_PATH(actual, name)                                 \
-  do {                                                           \
-    snprintf(expect, sizeof expect, "%s/%s", dir, name);         \
-    CHECK_STR(actual, expect);                                   \
+#define CHECK_PATH(actual, name)                         \
+  do {                                                   \
+    snprintf(expect, sizeof expect, "%s/%s", dir, name); \
+    CHECK_STR(actual, expect);                           \
   } while (0)
   CHECK_STR(cfg->base_dir, dir);
   CHECK(cfg->n_fs == 3 && cfg->n_fds == 4);
@@ -129,10 +130,12 @@ static void test_missing_host_paths(void) {
     snprintf(line, sizeof line, "$.filesystem[0].source: no such file or directory: %s/nope", dir);
     CHECK(error_has_line(err, line));
   }
-  expect_error(Q("{'fds': [{'fd': 0, 'path': '/nope/in'}]}"), "$.fds[0].path: no such file or directory: /nope/in");
+  expect_error(Q("{'fds': [{'fd': 0, 'path': '/nope/in'}]}"),
+               "$.fds[0].path: no such file or directory: /nope/in");
   expect_error(Q("{'fds': [{'fd': 1, 'path': '/nope/out', 'mode': 'w'}]}"),
                "$.fds[0].path: folder /nope does not exist");
-  expect_error(Q("{'seccomp': '/nope/policy.json'}"), "$.seccomp: no such file or directory: /nope/policy.json");
+  expect_error(Q("{'seccomp': '/nope/policy.json'}"),
+               "$.seccomp: no such file or directory: /nope/policy.json");
   expect_error(Q("{'seccomp': 'nope.json'}"), "$.seccomp: no such file or directory: /nope.json");
   expect_error(Q("{'report': '/nope/report.json'}"), "$.report: folder /nope does not exist");
   expect_error(Q("{'filesystem': [{'type': 'bind', 'source': '', 'target': '/x'}]}"),
@@ -140,19 +143,21 @@ static void test_missing_host_paths(void) {
 }
 
 static void test_sandbox_paths(void) {
-  struct cr_config *cfg = load_ok(Q("{'process': {'args': ['a'], 'cwd': '/work/./x//', 'path': '//usr/bin/env'},"
-                                    " 'filesystem': [{'type': 'tmpfs', 'target': '/a/./b//'},"
-                                    " {'type': 'symlink', 'target': '/l', 'to': '../rel/./x'}]}"));
+  struct cr_config *cfg =
+      load_ok(Q("{'process': {'args': ['a'], 'cwd': '/work/./x//', 'path': '//usr/bin/env'},"
+                " 'filesystem': [{'type': 'tmpfs', 'target': '/a/./b//'},"
+                " {'type': 'symlink', 'target': '/l', 'to': '../rel/./x'}]}"));
   if (cfg) {
     CHECK_STR(cfg->process.cwd, "/work/x");
     CHECK_STR(cfg->process.path, "/usr/bin/env");
     CHECK_STR(cfg->fs[0].target, "/a/b");
-    CHECK_STR(cfg->fs[1].link_to, "../rel/./x");  /* link text is kept as written */
+    CHECK_STR(cfg->fs[1].link_to, "../rel/./x"); /* link text is kept as written */
   }
   cr_config_free(cfg);
   expect_error(Q("{'process': {'args': ['a'], 'cwd': 'work'}}"), "$.process.cwd: must be an absolute path");
   expect_error(Q("{'process': {'args': ['a'], 'cwd': ''}}"), "$.process.cwd: must be an absolute path");
-  expect_error(Q("{'process': {'args': ['a'], 'path': 'bin/sh'}}"), "$.process.path: must be an absolute path");
+  expect_error(Q("{'process': {'args': ['a'], 'path': 'bin/sh'}}"),
+               "$.process.path: must be an absolute path");
   expect_error(Q("{'filesystem': [{'type': 'proc', 'target': 'proc'}]}"),
                "$.filesystem[0].target: must be an absolute path");
   expect_error(Q("{'filesystem': [{'type': 'proc', 'target': '/a/../proc'}]}"),
@@ -167,7 +172,7 @@ static void test_sandbox_paths(void) {
   long_path[PATH_MAX + 1] = '\0';
   snprintf(json, sizeof json, "{\"filesystem\": [{\"type\": \"proc\", \"target\": \"%s\"}]}", long_path);
   expect_error(json, "$.filesystem[0].target: path too long (at most PATH_MAX-1 bytes)");
-  long_path[PATH_MAX - 1] = '\0';  /* PATH_MAX-1 bytes: fits */
+  long_path[PATH_MAX - 1] = '\0'; /* PATH_MAX-1 bytes: fits */
   snprintf(json, sizeof json, "{\"filesystem\": [{\"type\": \"proc\", \"target\": \"%s\"}]}", long_path);
   cfg = load_ok(json);
   CHECK(cfg && strlen(cfg->fs[0].target) == PATH_MAX - 1);
@@ -186,15 +191,17 @@ static void test_fd_dir_paths(void) {
   expect_fd_dir_error(Q("{'filesystem': [{'type': 'bind', 'source': '/proc//self/./fd', 'target': '/x',"
                         " 'optional': true}]}"),
                       "$.filesystem[0].source");
-  expect_fd_dir_error(Q("{'filesystem': [{'type': 'bind', 'source': '/proc/self/../self/fd/0', 'target': '/x'}]}"),
-                      "$.filesystem[0].source");
+  expect_fd_dir_error(
+      Q("{'filesystem': [{'type': 'bind', 'source': '/proc/self/../self/fd/0', 'target': '/x'}]}"),
+      "$.filesystem[0].source");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'cwd': '/proc/self/fd/5'}}"), "$.process.cwd");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'cwd': '/proc/1/fd'}}"), "$.process.cwd");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'cwd': '/proc/thread-self/fd/0'}}"), "$.process.cwd");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'cwd': '/proc/self/task/17/fd/0'}}"), "$.process.cwd");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'cwd': '/dev/fd/3'}}"), "$.process.cwd");
   expect_fd_dir_error(Q("{'process': {'args': ['a'], 'path': '/dev/fd/3'}}"), "$.process.path");
-  expect_fd_dir_error(Q("{'filesystem': [{'type': 'tmpfs', 'target': '/proc/123/fd'}]}"), "$.filesystem[0].target");
+  expect_fd_dir_error(Q("{'filesystem': [{'type': 'tmpfs', 'target': '/proc/123/fd'}]}"),
+                      "$.filesystem[0].target");
   expect_fd_dir_error(Q("{'fds': [{'fd': 3, 'path': '/dev/fd/7'}]}"), "$.fds[0].path");
   expect_fd_dir_error(Q("{'fds': [{'fd': 3, 'path': '/dev/stdin'}]}"), "$.fds[0].path");
   expect_fd_dir_error(Q("{'seccomp': '/proc/self/fd/9'}"), "$.seccomp");
@@ -215,10 +222,11 @@ static void test_fd_dir_paths(void) {
   free(link);
 
   /* Names that merely look alike are fine. */
-  struct cr_config *cfg = load_ok(Q("{'process': {'args': ['a'], 'cwd': '/proc/self/fdinfo'},"
-                                    " 'filesystem': [{'type': 'tmpfs', 'target': '/proc/12a/fd'},"
-                                    " {'type': 'tmpfs', 'target': '/devfd'}, {'type': 'tmpfs', 'target': '/dev/fdx'},"
-                                    " {'type': 'tmpfs', 'target': '/x/proc/self/fd'}]}"));
+  struct cr_config *cfg =
+      load_ok(Q("{'process': {'args': ['a'], 'cwd': '/proc/self/fdinfo'},"
+                " 'filesystem': [{'type': 'tmpfs', 'target': '/proc/12a/fd'},"
+                " {'type': 'tmpfs', 'target': '/devfd'}, {'type': 'tmpfs', 'target': '/dev/fdx'},"
+                " {'type': 'tmpfs', 'target': '/x/proc/self/fd'}]}"));
   CHECK(cfg != NULL);
   cr_config_free(cfg);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cr_config_to_json prints the resolved config in the config format; loading
  * that text gives the same config. Also set_args and free. */
 #include <cJSON.h>
@@ -13,11 +14,12 @@ static void check_round_trip(const struct cr_config *cfg, const char *label) {
   char *text = cr_config_to_json(cfg);
   CHECK(text != NULL);
   if (!text) return;
-  CHECK(strchr(text, '\t') == NULL);  /* 2-space indentation, no tabs */
+  CHECK(strchr(text, '\t') == NULL); /* 2-space indentation, no tabs */
   CHECK(strncmp(text, "{\n  \"process\": {\n    \"", 22) == 0);
-  cJSON *parsed = cJSON_Parse(text);  /* valid JSON, every section present */
+  cJSON *parsed = cJSON_Parse(text); /* valid JSON, every section present */
   CHECK(parsed != NULL);
-  const char *sections[] = {"process", "namespaces", "filesystem", "fds", "seccomp", "capabilities", "network", "limits"};
+  const char *sections[] = {"process", "namespaces",   "filesystem", "fds",
+                            "seccomp", "capabilities", "network",    "limits"};
   for (size_t i = 0; i < sizeof sections / sizeof *sections; i++)
     CHECK(cJSON_HasObjectItem(parsed, sections[i]));
   CHECK(cJSON_HasObjectItem(parsed, "hostname") == (cfg->hostname != NULL));
@@ -100,7 +102,7 @@ static void test_rich_config(void) {
   free(write_file(dir, "in.txt", "x"));
   struct cr_config *cfg = load_ok_in(Q(rich), dir);
   if (!cfg) return;
-  CHECK(cfg->hostname == NULL);  /* no uts */
+  CHECK(cfg->hostname == NULL); /* no uts */
   CHECK(cfg->fs[2].size == (16384ull << 40) && cfg->fs[2].mode == 01777);
   CHECK(cfg->fs[4].size == UINT64_MAX);
   CHECK(cfg->fs[8].content_len == strlen("line1\nline2\x01 \"q\"\r"));
@@ -111,11 +113,12 @@ static void test_rich_config(void) {
   CHECK(cfg->n_fds == 6 && cfg->fds[0].fd == 0 && cfg->fds[5].fd == 65535);
   check_round_trip(cfg, "rich");
   char *text = cr_config_to_json(cfg);
-  CHECK(text && strstr(text, "\"size\": \"16384T\""));                 /* with a unit when exact */
-  CHECK(text && strstr(text, "\"size\": \"18446744073709551615\""));   /* beyond 2^53: a string */
+  CHECK(text && strstr(text, "\"size\": \"16384T\""));               /* with a unit when exact */
+  CHECK(text && strstr(text, "\"size\": \"18446744073709551615\"")); /* beyond 2^53: a string */
   CHECK(text && strstr(text, "\"size\": 1,"));
   CHECK(text && strstr(text, "\"memory\": \"1K\""));
-  CHECK(text && strstr(text, "\"capabilities\": [\"CAP_CHOWN\", \"CAP_NET_BIND_SERVICE\", \"CAP_SYS_PTRACE\"]"));
+  CHECK(text &&
+        strstr(text, "\"capabilities\": [\"CAP_CHOWN\", \"CAP_NET_BIND_SERVICE\", \"CAP_SYS_PTRACE\"]"));
   CHECK(text && strstr(text, "\"network\": \"host\""));
   CHECK(text && strstr(text, "\"uid\": 0,"));
   free(text);
@@ -147,8 +150,8 @@ static void test_seccomp_forms(void) {
  * cast to an integer (undefined; the fuzzer found it), and every one must
  * load back the same. */
 static void test_inline_profile_numbers(void) {
-  struct cr_config *cfg = load_ok(
-      Q("{'seccomp': {'n': [7.77e117, -1e300, 1e300, 1.5, 0.1, 4503599627370496]}}"));
+  struct cr_config *cfg =
+      load_ok(Q("{'seccomp': {'n': [7.77e117, -1e300, 1e300, 1.5, 0.1, 4503599627370496]}}"));
   if (!cfg) return;
   char *text = cr_config_to_json(cfg);
   CHECK(text && strstr(text, "[7.77e+117, -1e+300, 1e+300, 1.5, 0.1, 4503599627370496]"));
@@ -165,13 +168,13 @@ static void test_set_args_and_free(void) {
   CHECK(cr_config_set_args(cfg, 3, argv, &err) == 0);
   CHECK(cfg->process.n_args == 3 && strcmp(cfg->process.args[0], "python3") == 0 &&
         strcmp(cfg->process.args[2], "print(1)") == 0 && cfg->process.args[3] == NULL);
-  CHECK(cfg->process.args[0] != argv[0]);  /* copied */
-  CHECK(cfg->process.path == NULL);        /* args[0] is searched in PATH now */
+  CHECK(cfg->process.args[0] != argv[0]); /* copied */
+  CHECK(cfg->process.path == NULL);       /* args[0] is searched in PATH now */
   CHECK(cr_config_set_args(cfg, 0, argv, &err) < 0 && strcmp(cr_error_where(err), "arguments") == 0);
   const char *const empty[] = {""};
   CHECK(cr_config_set_args(cfg, 1, empty, &err) < 0);
   cr_error_clear(&err);
-  CHECK(cfg->process.n_args == 3);  /* unchanged by failures */
+  CHECK(cfg->process.n_args == 3); /* unchanged by failures */
   check_round_trip(cfg, "set_args");
   cr_config_free(cfg);
   cr_config_free(NULL);

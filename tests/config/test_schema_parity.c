@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* config/schema.json and the parser know the same keys and values: every key
  * table of config/src/keys.c appears in the schema, and every property of
  * the schema in a key table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "test_util.h"
 
 #include <ftw.h>
@@ -85,8 +86,8 @@ void expect_error_at(const char *json, const char *line, bool exact, const char 
     cr_error_free(err);
     return;
   }
-  fprintf(stderr, "%s:%d: expected error %s\n  %s\ngot:\n%s\n", file, src_line,
-          exact ? "line" : "containing", line, cr_error_what(err));
+  fprintf(stderr, "%s:%d: expected error %s\n  %s\ngot:\n%s\n", file, src_line, exact ? "line" : "containing",
+          line, cr_error_what(err));
   cr_error_free(err);
   test_failures++;
 }
@@ -132,12 +133,12 @@ char *write_file(const char *dir, const char *name, const char *content) {
 
 static bool same_str(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
 
-#define DIFF(cond, what)                                          \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      fprintf(stderr, "configs differ: %s\n", what);              \
-      equal = false;                                              \
-    }                                                             \
+#define DIFF(cond, what)                             \
+  do {                                               \
+    if (!(cond)) {                                   \
+      fprintf(stderr, "configs differ: %s\n", what); \
+      equal = false;                                 \
+    }                                                \
   } while (0)
 
 static bool processes_equal(const struct cr_process *a, const struct cr_process *b) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the config tests. */
 #ifndef CR_CONFIG_TEST_UTIL_H
 #define CR_CONFIG_TEST_UTIL_H
@@ -10,22 +11,22 @@
 
 extern int test_failures;
 
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-      test_failures++;                                                           \
-    }                                                                            \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      test_failures++;                                                         \
+    }                                                                          \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                                           \
-  do {                                                                                        \
-    const char *a_ = (actual), *e_ = (expected);                                              \
-    if (!a_ || !e_ || strcmp(a_, e_) != 0) {                                                  \
-      fprintf(stderr, "%s:%d: CHECK_STR failed: %s\n  got:      %s\n  expected: %s\n",       \
-              __FILE__, __LINE__, #actual, a_ ? a_ : "(null)", e_ ? e_ : "(null)");           \
-      test_failures++;                                                                        \
-    }                                                                                         \
+#define CHECK_STR(actual, expected)                                                                        \
+  do {                                                                                                     \
+    const char *a_ = (actual), *e_ = (expected);                                                           \
+    if (!a_ || !e_ || strcmp(a_, e_) != 0) {                                                               \
+      fprintf(stderr, "%s:%d: CHECK_STR failed: %s\n  got:      %s\n  expected: %s\n", __FILE__, __LINE__, \
+              #actual, a_ ? a_ : "(null)", e_ ? e_ : "(null)");                                            \
+      test_failures++;                                                                                     \
+    }                                                                                                      \
   } while (0)
 
 /* JSON written with single quotes, for readable tests: Q("{'a': 1}").

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the cleanroom end-to-end tests.
 
 The tests start real sandboxes with the `cleanroom` binary and run `cr-probe`

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Run an end-to-end suite as root or as uid/gid 65534.
 
     run_e2e.py --as root|nobody --cleanroom PATH --probe PATH

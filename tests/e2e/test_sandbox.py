@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """End-to-end tests: real sandboxes, asserting on what the child actually sees.
 
 Each test checks one guarantee of DESIGN.md and fails when it is broken.
@@ -993,6 +994,40 @@ class Cli(SandboxTest):
     def test_check_errors_125(self):
         res = self.run_cr(self.write_config('{"nmespaces": []}'), sub="check")
         self.assert_launcher_error(res, mentions=["$.nmespaces"])
+
+    def test_check_compiles_an_inline_seccomp_profile(self):
+        # The inline profile is checked as a profile, and its errors are
+        # placed in the config: $.seccomp..., not the profile's own $....
+        rule = {"names": ["read"], "action": "SCMP_ACT_ALLOW"}
+        cases = [
+            (dict(rule, action="SCMP_ACT_BOGUS"), "$.seccomp.syscalls[0].action"),
+            (dict(rule, args=[{"index": 9, "value": 1, "op": "SCMP_CMP_EQ"}]), "$.seccomp.syscalls[0].args[0].index"),
+            # only libseccomp's compilation refuses this one
+            (dict(rule, args=[{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"},
+                              {"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]), "$.seccomp.syscalls[0].args[1]"),
+        ]
+        for bad, where in cases:
+            cfg = {"seccomp": {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [bad]}}
+            for sub in ("check", "run"):
+                res = self.run_cr(self.write_config(json.dumps(cfg)), args=["/bin/true"] if sub == "run" else None,
+                                  sub=sub)
+                self.assert_launcher_error(res, mentions=[where + ": "])
+
+    def test_long_paths_are_whole_in_errors(self):
+        # A missing bind source (found by the config's check) and a mount
+        # that fails in the sandbox (found by the init), with paths longer
+        # than any fixed buffer the messages once had.
+        src = "/" + "/".join(c * 120 for c in "def") + "/missing"
+        cfg = {"filesystem": [{"type": "bind", "source": src, "target": "/x"}]}
+        res = self.run_cr(self.write_config(json.dumps(cfg)), args=["/bin/true"])
+        self.assert_launcher_error(res, mentions=["$.filesystem[0].source", src])
+        target = "/tmp/f/" + "t" * 150 + "/" + "u" * 150
+        cfg = {"process": {"args": ["/bin/true"]},
+               "filesystem": [{"type": "tmpfs", "target": "/tmp"},
+                              {"type": "file", "target": "/tmp/f", "content": "x"},
+                              {"type": "bind", "source": "/etc", "target": target}]}
+        res = self.run_cr(self.write_config(json.dumps(cfg)))
+        self.assert_launcher_error(res, mentions=["$.filesystem[2] " + target + ": ", "Not a directory"])
 
     def test_default_sandbox_shell(self):
         script = ("echo $$; cat /proc/sys/kernel/hostname; pwd; umask; id -u; grep -E "

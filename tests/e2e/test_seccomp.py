@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Seccomp profiles through the launcher (issue 3): each built-in profile is
 installed in a real sandbox, ordinary work still runs, and what must be
 refused is refused with the declared errno, syscall by syscall."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cr-attack: the attacker the escape tests run inside sandboxes.
  *
  * Each sub-command tries one class of known sandbox escapes (from the
@@ -36,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -65,7 +67,6 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
 #include "file_type.h"
 
@@ -202,8 +203,7 @@ static int list_pids(int *pids, int max) {
 
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 /* ---- tty: terminal injection ------------------------------------------ */
@@ -262,7 +262,8 @@ static void try_write_open(const char *path) {
   static const struct {
     const char *name;
     int flags;
-  } modes[] = {{"O_WRONLY", O_WRONLY}, {"O_RDWR", O_RDWR}, {"O_WRONLY|O_APPEND", O_WRONLY | O_APPEND}, {NULL, 0}};
+  } modes[] = {
+      {"O_WRONLY", O_WRONLY}, {"O_RDWR", O_RDWR}, {"O_WRONLY|O_APPEND", O_WRONLY | O_APPEND}, {NULL, 0}};
   for (int i = 0; modes[i].name; i++) {
     int fd = open(path, modes[i].flags | O_CLOEXEC);
     snprintf(what, sizeof what, "open(%s, %s)", path, modes[i].name);
@@ -337,7 +338,6 @@ static int cmd_exe(int n, char **paths) {
 
 /* ---- fds: the fd table, by identity ------------------------------------ */
 
-
 static int cmd_fds(void) {
   /* fstat every fd number up to the limit (not a directory listing: that
    * would need an fd of its own). */
@@ -373,9 +373,12 @@ static int cmd_fds(void) {
   } else {
     put("\"%s\"", ename(errno));
   }
-  if (stat(".", &dot) == 0) put(",\"cwd_dev\":%llu,\"cwd_ino\":%llu", (unsigned long long)dot.st_dev, (unsigned long long)dot.st_ino);
+  if (stat(".", &dot) == 0)
+    put(",\"cwd_dev\":%llu,\"cwd_ino\":%llu", (unsigned long long)dot.st_dev, (unsigned long long)dot.st_ino);
   struct stat root;
-  if (stat("/", &root) == 0) put(",\"root_dev\":%llu,\"root_ino\":%llu", (unsigned long long)root.st_dev, (unsigned long long)root.st_ino);
+  if (stat("/", &root) == 0)
+    put(",\"root_dev\":%llu,\"root_ino\":%llu", (unsigned long long)root.st_dev,
+        (unsigned long long)root.st_ino);
   put("}");
   flush_out();
   return 0;
@@ -384,8 +387,8 @@ static int cmd_fds(void) {
 /* ---- status: capabilities, no_new_privs, seccomp ----------------------- */
 
 static int cmd_status(void) {
-  static const char *keys[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp",
-                               "Seccomp_filters", "Uid", NULL};
+  static const char *keys[] = {"CapInh",     "CapPrm",  "CapEff",          "CapBnd", "CapAmb",
+                               "NoNewPrivs", "Seccomp", "Seccomp_filters", "Uid",    NULL};
   char *txt = slurp("/proc/self/status", NULL);
   put("{\"status\":{");
   bool first = true;
@@ -448,9 +451,10 @@ static int cmd_ns(const char *marker, const char *abstract, const char *sysvkey)
   static const struct {
     const char *name;
     int flag;
-  } flags[] = {{"CLONE_NEWUSER", CLONE_NEWUSER}, {"CLONE_NEWNS", CLONE_NEWNS},     {"CLONE_NEWPID", CLONE_NEWPID},
-               {"CLONE_NEWNET", CLONE_NEWNET},   {"CLONE_NEWUTS", CLONE_NEWUTS},   {"CLONE_NEWIPC", CLONE_NEWIPC},
-               {"CLONE_NEWCGROUP", CLONE_NEWCGROUP}, {"CLONE_NEWTIME", CLONE_NEWTIME}, {NULL, 0}};
+  } flags[] = {
+      {"CLONE_NEWUSER", CLONE_NEWUSER},     {"CLONE_NEWNS", CLONE_NEWNS},     {"CLONE_NEWPID", CLONE_NEWPID},
+      {"CLONE_NEWNET", CLONE_NEWNET},       {"CLONE_NEWUTS", CLONE_NEWUTS},   {"CLONE_NEWIPC", CLONE_NEWIPC},
+      {"CLONE_NEWCGROUP", CLONE_NEWCGROUP}, {"CLONE_NEWTIME", CLONE_NEWTIME}, {NULL, 0}};
   char what[PATH_MAX + 64];
   put("{");
   begin_attempts();
@@ -484,8 +488,9 @@ static int cmd_ns(const char *marker, const char *abstract, const char *sysvkey)
   int pids[4096];
   int np = list_pids(pids, 4095);
   pids[np++] = getpid();
-  static const char *nsn[] = {"user", "mnt", "pid", "net", "uts", "ipc", "cgroup", "time", "pid_for_children",
-                              "time_for_children", NULL};
+  static const char *nsn[] = {
+      "user", "mnt", "pid", "net", "uts", "ipc", "cgroup", "time", "pid_for_children", "time_for_children",
+      NULL};
   for (int i = 0; i < np; i++)
     for (int k = 0; nsn[k]; k++) {
       char p[96];
@@ -520,7 +525,8 @@ static int cmd_ns(const char *marker, const char *abstract, const char *sysvkey)
   /* Abstract unix sockets: listed in /proc/net/unix, or connectable. */
   if (abstract && abstract[0]) {
     char *nu = slurp("/proc/net/unix", NULL);
-    attempt("find the host's abstract socket in /proc/net/unix", nu && strstr(nu, abstract + 1) ? 0 : -1, ENOENT);
+    attempt("find the host's abstract socket in /proc/net/unix", nu && strstr(nu, abstract + 1) ? 0 : -1,
+            ENOENT);
     free(nu);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un sa;
@@ -658,7 +664,8 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "exe")) return cmd_exe(argc - 2, argv + 2);
   if (!strcmp(c, "fds")) return cmd_fds();
   if (!strcmp(c, "status")) return cmd_status();
-  if (!strcmp(c, "ns")) return cmd_ns(argc > 2 ? argv[2] : "", argc > 3 ? argv[3] : "", argc > 4 ? argv[4] : "");
+  if (!strcmp(c, "ns"))
+    return cmd_ns(argc > 2 ? argv[2] : "", argc > 3 ? argv[3] : "", argc > 4 ? argv[4] : "");
   if (!strcmp(c, "forkbomb")) return cmd_forkbomb(argc > 2 ? atol(argv[2]) : 100000);
   if (!strcmp(c, "membomb")) return cmd_membomb(argc > 2 ? atol(argv[2]) : 1024);
   if (!strcmp(c, "fdbomb")) return cmd_fdbomb(argc > 2 ? atol(argv[2]) : 1000000);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the escape tests, on top of tests/e2e/crtest.py.
 
 CR_ESC_ATTACK is cr-attack (tests/escape/cr-attack.c); run_e2e.py --attack puts it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bad input, end to end: a table of broken configs, each of which must end
 with exit 125 before the payload starts, with every stderr line of the form
 `cleanroom: WHERE: WHAT` naming the cause (a keyword per case), nothing on

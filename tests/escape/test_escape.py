@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Escape tests: one class per attack class, each running cr-attack (a real
 attacker program) inside a real sandbox and failing when the attack works.
 

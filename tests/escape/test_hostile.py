@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Security round 2 (issue 11): the holes a hostile review found, each
 reproduced as the attacker did it: as a plugin, as a plugin author who
 writes its own config, and as a second local user. A test fails when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the config parser (cr_config_load_string).
  *
  * The input is config JSON text. Whatever it holds, loading must end with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the seccomp policy loader (cr_policy_compile of an
  * inline policy, as a config's "seccomp": {...} gives it).
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build the libFuzzer targets with clang (own build folder) and run each for
 # SECONDS (default 60), starting from the seed corpus in corpus/<target>.
 # Fails (exit 1) on any crash, leak, timeout or sanitizer report; the input

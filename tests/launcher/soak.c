@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Soak: many runs through the C API, in one host process, leave nothing
  * behind: no fd of this process, no zombie child, no mount, no cgroup
  * directory, no process of the sandbox.
@@ -101,7 +102,8 @@ static int handle_run(const struct cr_config *cfg, int i) {
                    cr_sandbox_wait(sb, -1, &res, &err) == 1 && res->exit_code == 0
                ? 0
                : -1;
-  if (rc < 0) fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
+  if (rc < 0)
+    fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
   cr_error_free(err);
   cr_sandbox_free(sb);
   cr_job_free(job);
@@ -121,7 +123,8 @@ static void *run_many(void *arg) {
     struct cr_result *res = NULL;
     cr_error *err = NULL;
     if (cr_run(w->cfg, opts, &res, &err) < 0 || res->exit_code != 0) {
-      fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1, err ? cr_error_message(err) : "");
+      fprintf(stderr, "run %d: exit %d: %s\n", i, res ? res->exit_code : -1,
+              err ? cr_error_message(err) : "");
       cr_error_free(err);
       cr_result_free(res);
       w->failed = 1;
@@ -187,15 +190,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: soak [RUNS [THREADS (1 to 64) [run|handle]]]\n");
     return 2;
   }
-  const char *json = geteuid() == 0
-      ? "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
-        " \"limits\": {\"memory\": \"64M\", \"pids\": 32, \"time_ms\": 10000}}"
-      : "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
-        " \"limits\": {\"time_ms\": 10000}}";
+  const char *json =
+      geteuid() == 0
+          ? "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
+            " \"limits\": {\"memory\": \"64M\", \"pids\": 32, \"time_ms\": 10000}}"
+          : "{\"process\": {\"args\": [\"/bin/sh\", \"-c\", \"echo x >/tmp/f; cat /tmp/f >/dev/null\"]},"
+            " \"limits\": {\"time_ms\": 10000}}";
   struct cr_config *cfg = NULL;
   cr_error *err = NULL;
   const char *cache = getenv("CLEANROOM_CACHE_DIR");
-  if (cr_options_new(&opts, &err) < 0 || (cache && *cache && cr_options_set_cache_dir(opts, cache, &err) < 0)) {
+  if (cr_options_new(&opts, &err) < 0 ||
+      (cache && *cache && cr_options_set_cache_dir(opts, cache, &err) < 0)) {
     fprintf(stderr, "soak: %s\n", cr_error_message(err));
     return 1;
   }
@@ -218,8 +223,11 @@ int main(int argc, char **argv) {
   int zombie = has_zombie_child();
   cr_config_free(cfg);
   cr_options_free(opts);
-  printf("%d %s in %d thread(s): fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, "
-         "zombie %d\n", runs, use_handles ? "sandboxes (handles, a job each)" : "runs", threads, fds0, fds1, mounts0, mounts1, cgroups0, cgroups1, tasks0, tasks1, zombie);
+  printf(
+      "%d %s in %d thread(s): fds %d -> %d, mounts %d -> %d, cgroup dirs %d -> %d, threads %d -> %d, "
+      "zombie %d\n",
+      runs, use_handles ? "sandboxes (handles, a job each)" : "runs", threads, fds0, fds1, mounts0, mounts1,
+      cgroups0, cgroups1, tasks0, tasks1, zombie);
   int failed = fds1 != fds0 || mounts1 != mounts0 || cgroups1 != cgroups0 || tasks1 != tasks0 || zombie;
   printf("%s\n", failed ? "soak: FAILED" : "soak: ok");
   return failed;

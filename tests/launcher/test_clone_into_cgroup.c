@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cr_clone3(flags, cgroup_fd, NULL): the child is born in the given cgroup v2
  * directory (CLONE_INTO_CGROUP). Needs no controller, so it runs on hybrid
  * hosts too, wherever this process may create a v2 cgroup (root, or a
@@ -20,14 +21,14 @@
 #define SKIP 77
 
 static int failures;
-#define CHECK(cond, ...)                                                                           \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                         \
-      fprintf(stderr, __VA_ARGS__);                                                                \
-      fputc('\n', stderr);                                                                         \
-      failures++;                                                                                  \
-    }                                                                                              \
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+      failures++;                                          \
+    }                                                      \
   } while (0)
 
 /* The v2 directory of this process ("0::" line) and the cgroup path. */
@@ -77,8 +78,8 @@ static int test_clone_into_cgroup(void) {
     printf("skip: cannot create %s: %s\n", dir, strerror(errno));
     return SKIP;
   }
-  snprintf(expect, sizeof expect, "0::%s/cleanroom-test-%d\n",
-           strcmp(cg_path, "/") == 0 ? "" : cg_path, (int)getpid());
+  snprintf(expect, sizeof expect, "0::%s/cleanroom-test-%d\n", strcmp(cg_path, "/") == 0 ? "" : cg_path,
+           (int)getpid());
   int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   CHECK(fd >= 0, "open %s: %s", dir, strerror(errno));
   pid_t pid = cr_clone3(0, fd, NULL);

@@ -17,14 +17,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                        \
-  do {                                                          \
-    if (!(cond)) {                                              \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);      \
-      fprintf(stderr, __VA_ARGS__);                             \
-      fputc('\n', stderr);                                      \
-      failures++;                                               \
-    }                                                           \
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+      failures++;                                          \
+    }                                                      \
   } while (0)
 
 static cr_options *opts;
@@ -79,7 +79,8 @@ static void test_create_start_wait(void) {
   CHECK(cr_sandbox_start(sb, NULL, &err) < 0 && cr_error_errno(err) == EALREADY, "a second start accepted");
   cr_error_free(err), err = NULL;
   CHECK(cr_sandbox_wait(sb, -1, &res, &err) == 1, "wait: %s", msg(err));
-  CHECK(res && res->exit_code == 3 && !res->setup_failed && !res->error, "exit %d", res ? res->exit_code : -1);
+  CHECK(res && res->exit_code == 3 && !res->setup_failed && !res->error, "exit %d",
+        res ? res->exit_code : -1);
   /* waiting again gives the same result at once */
   const cr_result *again = NULL;
   CHECK(cr_sandbox_wait(sb, 0, &again, &err) == 1 && again == res, "second wait");
@@ -110,7 +111,8 @@ static void test_two_with_poll(void) {
   cr_error *err = NULL;
   const cr_result *ra = NULL, *rb = NULL;
   double t0 = now_s();
-  struct pollfd pfds[2] = {{.fd = cr_sandbox_fd(a), .events = POLLIN}, {.fd = cr_sandbox_fd(b), .events = POLLIN}};
+  struct pollfd pfds[2] = {{.fd = cr_sandbox_fd(a), .events = POLLIN},
+                           {.fd = cr_sandbox_fd(b), .events = POLLIN}};
   bool killed = false;
   while (!ra || !rb) {
     int n = poll(pfds, 2, 5000);
@@ -130,8 +132,8 @@ static void test_two_with_poll(void) {
     }
   }
   CHECK(rb && rb->exit_code == 7, "b: exit %d", rb ? rb->exit_code : -1);
-  CHECK(ra && ra->term_signal == SIGKILL && ra->exit_code == 137 && !ra->setup_failed,
-        "a: exit %d signal %d", ra ? ra->exit_code : -1, ra ? ra->term_signal : -1);
+  CHECK(ra && ra->term_signal == SIGKILL && ra->exit_code == 137 && !ra->setup_failed, "a: exit %d signal %d",
+        ra ? ra->exit_code : -1, ra ? ra->term_signal : -1);
   CHECK(now_s() - t0 < 10, "the kill did not end the slow sandbox promptly");
   cr_sandbox_free(a);
   cr_sandbox_free(b);
@@ -146,7 +148,8 @@ static void test_wait_timeout(void) {
   cr_error *err = NULL;
   const cr_result *res = NULL;
   double t0 = now_s();
-  CHECK(cr_sandbox_wait(sb, 100, &res, &err) == 0 && !res, "wait(100 ms) of a 1 s sandbox returned %p", (void *)res);
+  CHECK(cr_sandbox_wait(sb, 100, &res, &err) == 0 && !res, "wait(100 ms) of a 1 s sandbox returned %p",
+        (void *)res);
   double waited = now_s() - t0;
   CHECK(waited >= 0.09 && waited < 0.9, "wait(100 ms) took %.3f s", waited);
   CHECK(cr_sandbox_wait(sb, 0, &res, &err) == 0, "wait(0) of a running sandbox");
@@ -202,14 +205,15 @@ static void test_jobs(void) {
   cr_error *err = NULL;
   const char *args[] = {"sleep", "30"};
   CHECK(cr_job_new(&job, &err) == 0 && cr_job_set_args(job, 2, args, &err) == 0 &&
-            cr_job_set_time_limit_ms(job, 300, &err) == 0, "job: %s", msg(err));
+            cr_job_set_time_limit_ms(job, 300, &err) == 0,
+        "job: %s", msg(err));
   double t0 = now_s();
   cr_sandbox *sb = create_started(cfg, job);
   cr_job_free(job);
   const cr_result *res = NULL;
   if (sb) CHECK(cr_sandbox_wait(sb, -1, &res, &err) == 1, "wait: %s", msg(err));
-  CHECK(res && res->time_limit_hit && res->exit_code == 137, "time limit: exit %d hit %d", res ? res->exit_code : -1,
-        res ? res->time_limit_hit : -1);
+  CHECK(res && res->time_limit_hit && res->exit_code == 137, "time limit: exit %d hit %d",
+        res ? res->exit_code : -1, res ? res->time_limit_hit : -1);
   CHECK(now_s() - t0 < 5, "the job's time limit did not end it");
   cr_sandbox_free(sb);
   cr_config_free(cfg);
@@ -238,8 +242,10 @@ static void test_job_errors(void) {
   cr_sandbox *sb = create_started(cfg, job);
   const cr_result *res = NULL;
   if (sb) CHECK(cr_sandbox_wait(sb, -1, &res, &err) == 1, "wait: %s", msg(err));
-  CHECK(res && res->exit_code == 127 && res->setup_failed && res->error && strstr(res->error, "/no/such/program"),
-        "missing program: exit %d error %s", res ? res->exit_code : -1, res && res->error ? res->error : "(none)");
+  CHECK(res && res->exit_code == 127 && res->setup_failed && res->error &&
+            strstr(res->error, "/no/such/program"),
+        "missing program: exit %d error %s", res ? res->exit_code : -1,
+        res && res->error ? res->error : "(none)");
   cr_sandbox_free(sb);
   cr_job_free(job);
   /* freed before its start: nothing left running */
@@ -250,20 +256,24 @@ static void test_job_errors(void) {
   sb = NULL;
   CHECK(cr_sandbox_create(cfg, opts, &sb, &err) == 0, "create: %s", msg(err));
   CHECK(cr_sandbox_kill(sb, SIGKILL, &err) == 0, "kill before start: %s", msg(err));
-  CHECK(cr_sandbox_wait(sb, 5000, &res, &err) == 1 && res->exit_code == 137, "wait after a kill before start");
+  CHECK(cr_sandbox_wait(sb, 5000, &res, &err) == 1 && res->exit_code == 137,
+        "wait after a kill before start");
   cr_sandbox_free(sb);
   cr_config_free(cfg);
   /* a setup failure is create's error */
   cr_config *broken = NULL;
   CHECK(cr_config_load_string("{\"filesystem\": [{\"type\": \"bind\", \"source\": \"/proc/self/fd/../fd/0\", "
-                              "\"target\": \"/x\"}]}", "broken", NULL, &broken, &err) < 0, "a /proc/self/fd bind loaded");
+                              "\"target\": \"/x\"}]}",
+                              "broken", NULL, &broken, &err) < 0,
+        "a /proc/self/fd bind loaded");
   cr_error_free(err), err = NULL;
   CHECK(cr_config_load_default(&broken, &err) == 0, "default");
   CHECK(cr_config_set_cwd(broken, "/no/such/folder", &err) == 0, "cwd: %s", msg(err));
   sb = create_started(broken, NULL);
-  if (sb) CHECK(cr_sandbox_wait(sb, -1, &res, &err) == 1 && res->exit_code == 125 && res->setup_failed &&
-                    strstr(res->error, "/no/such/folder"),
-                "a missing cwd: exit %d %s", res ? res->exit_code : -1, res && res->error ? res->error : "");
+  if (sb)
+    CHECK(cr_sandbox_wait(sb, -1, &res, &err) == 1 && res->exit_code == 125 && res->setup_failed &&
+              strstr(res->error, "/no/such/folder"),
+          "a missing cwd: exit %d %s", res ? res->exit_code : -1, res && res->error ? res->error : "");
   cr_sandbox_free(sb);
   cr_config_free(broken);
 }
@@ -304,7 +314,8 @@ static void log_none(void *data, int level, const char *message) {
 int main(void) {
   cr_error *err = NULL;
   const char *cache = getenv("CLEANROOM_CACHE_DIR"); /* the test runner's; the library reads none */
-  if (cr_options_new(&opts, &err) < 0 || (cache && *cache && cr_options_set_cache_dir(opts, cache, &err) < 0)) {
+  if (cr_options_new(&opts, &err) < 0 ||
+      (cache && *cache && cr_options_set_cache_dir(opts, cache, &err) < 0)) {
     fprintf(stderr, "options: %s\n", msg(err));
     return 1;
   }
@@ -317,7 +328,9 @@ int main(void) {
   test_job_errors();
   test_config_setters();
   cr_options_free(opts);
-  if (failures) fprintf(stderr, "lifecycle: %d failure(s)\n", failures);
-  else printf("lifecycle: ok\n");
+  if (failures)
+    fprintf(stderr, "lifecycle: %d failure(s)\n", failures);
+  else
+    printf("lifecycle: ok\n");
   return failures ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tests of limits.memory / pids / cpu / time_ms and of the cgroup lifecycle.
 
 They start real sandboxes with the `cleanroom` CLI (path in the environment

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "helpers.h"
 
 #include <fcntl.h>
@@ -59,8 +60,7 @@ const struct cr_policy_env *test_env(uint64_t kept_caps) {
   return &env;
 }
 
-void compile_builtin(const char *name, uint64_t caps, struct cr_bpf *bpf,
-                     struct cr_policy_stats *stats) {
+void compile_builtin(const char *name, uint64_t caps, struct cr_bpf *bpf, struct cr_policy_stats *stats) {
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_BUILTIN, .builtin_name = (char *)name};
   cr_error *err = NULL;
   if (cr_policy_compile(&spec, test_env(caps), bpf, stats, &err) < 0) {
@@ -132,8 +132,7 @@ void expect_child_passes(const char *what, const struct cr_bpf *bpf, void (*fn)(
     test_fail(__FILE__, __LINE__, "%s: child exited %d", what, WEXITSTATUS(st));
 }
 
-void expect_child_killed(const char *what, const struct cr_bpf *bpf, void (*fn)(void *), void *arg,
-                         int sig) {
+void expect_child_killed(const char *what, const struct cr_bpf *bpf, void (*fn)(void *), void *arg, int sig) {
   int st = run_filtered(bpf, fn, arg);
   if (!WIFSIGNALED(st) || WTERMSIG(st) != sig)
     test_fail(__FILE__, __LINE__, "%s: want death by signal %d, got %s %d", what, sig,

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* policies_behaviour: the built-in profiles installed in a child. Ordinary
  * work (files, memory, fork, threads, pipes, sockets, real programs) runs;
  * what the profiles refuse fails with the declared errno, other ABIs die.
  * Every refused call uses arguments the kernel would reject itself, so a
  * broken filter shows as a wrong errno, never as a side effect. */
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -90,9 +91,8 @@ static void terminal_ioctls(void) {
 
 /* ---- what default and strict refuse ------------------------------------- */
 
-static const unsigned long ns_flags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
-                                         CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-                                         CLONE_NEWCGROUP};
+static const unsigned long ns_flags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,   CLONE_NEWUSER,
+                                         CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP};
 
 static void refused_clone(void) {
   /* CLONE_THREAD without CLONE_SIGHAND: EINVAL if it ever reached the kernel */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policies_builtins: the built-in profiles compile, with what they promise
  * (no skipped names, exec_once only for strict), and "none" is empty. */
 #include <linux/seccomp.h>

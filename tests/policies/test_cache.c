@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The cache of compiled filters: a hit gives the very program a compile
  * gives; a damaged, foreign or group/world-writable entry is never used. */
 #include <dirent.h>
@@ -49,7 +50,8 @@ static void find_entry(void) { find_entry_except(entry, sizeof entry, NULL); }
 static void compile_strict(struct cr_bpf *bpf) {
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_BUILTIN, .builtin_name = "strict"};
   cr_error *err = NULL;
-  CHECK(cr_policy_compile(&spec, test_env(0), bpf, NULL, &err) == 0, "compile strict: %s", cr_error_what(err));
+  CHECK(cr_policy_compile(&spec, test_env(0), bpf, NULL, &err) == 0, "compile strict: %s",
+        cr_error_what(err));
 }
 
 /* An entry is named by the SHA-256 of its input and used only when the
@@ -75,7 +77,6 @@ static void check_entry_bound_to_input(const struct cr_bpf *reference) {
   cr_bpf_free(&again);
   cr_bpf_free(&strict);
 }
-
 
 static void flip_last_byte(const char *path) {
   int fd = open(path, O_RDWR);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policies_docker: Docker's default profile, unchanged, compiles and behaves
  * as under Docker: its allow-list works, everything else gets EPERM, clone3
  * ENOSYS, capability-gated and minKernel rules follow the kept capabilities
@@ -22,8 +23,7 @@ static struct cr_bpf compile_docker(const char *path, uint64_t caps, struct cr_p
   cr_error *err = NULL;
   if (cr_policy_compile_file(path, test_env(caps), &bpf, st, &err) < 0) {
     cr_error_print(err, stderr);
-    test_fail(__FILE__, __LINE__, "Docker's profile does not compile (caps %#llx)",
-              (unsigned long long)caps);
+    test_fail(__FILE__, __LINE__, "Docker's profile does not compile (caps %#llx)", (unsigned long long)caps);
   }
   return bpf;
 }
@@ -74,10 +74,9 @@ int main(int argc, char **argv) {
   }
   struct cr_policy_stats st, st_admin, st_all;
   struct cr_bpf plain = compile_docker(path, 0, &st);
-  printf("docker (no caps): %zu rules, %zu syscalls, %zu skipped, %zu instructions\n", st.rules,
-         st.syscalls, st.skipped, st.bpf_insns);
-  struct cr_bpf admin = compile_docker(path, CAP_BIT(CAP_SYS_ADMIN) | CAP_BIT(CAP_SYS_PTRACE),
-                                       &st_admin);
+  printf("docker (no caps): %zu rules, %zu syscalls, %zu skipped, %zu instructions\n", st.rules, st.syscalls,
+         st.skipped, st.bpf_insns);
+  struct cr_bpf admin = compile_docker(path, CAP_BIT(CAP_SYS_ADMIN) | CAP_BIT(CAP_SYS_PTRACE), &st_admin);
   struct cr_bpf all = compile_docker(path, ~0ull, &st_all);
   if (test_failures) return finish("policies_docker");
   CHECK(!plain.exec_once && plain.filter_flags == 0, "Docker's profile: exec_once or flags set");

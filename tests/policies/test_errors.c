@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* policies_errors: malformed profiles fail with an error naming the JSON
  * path; unknown syscall names are skipped with one warning; values that
  * cannot be represented exactly are refused. */
@@ -88,7 +89,8 @@ static const struct bad_case bad_cases[] = {
     {RULE3("{\"names\": [\"read\"]}"), "$.syscalls[3].action: missing"},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\", \"errnoRet\": 1}"),
      "$.syscalls[3].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE"},
-    {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"caps\": [\"CAP_FLY\"]}}"),
+    {RULE3(
+         "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"caps\": [\"CAP_FLY\"]}}"),
      "$.syscalls[3].includes.caps[0]: unknown capability \"CAP_FLY\""},
     {RULE3("{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"arches\": [\"vax\"]}}"),
      "$.syscalls[3].excludes.arches[0]: unknown architecture \"vax\""},
@@ -105,13 +107,15 @@ static const struct bad_case bad_cases[] = {
     {RULE3("{\"names\": [\"execve\"], \"action\": \"SCMP_ACT_NOTIFY\"}"),
      "$.syscalls: exec is supervised (SCMP_ACT_NOTIFY) but execveat is allowed"},
     /* libseccomp would silently keep only one of these: refused instead */
-    {RULE3("{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_ERRNO\", "
-           "\"args\": [{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21522, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
-           "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_TRAP\"}"),
+    {RULE3(
+         "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_ERRNO\", "
+         "\"args\": [{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21522, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
+         "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_TRAP\"}"),
      "$.syscalls[4].names[0]: \"ioctl\" has conditional rules with another action ($.syscalls[3])"},
-    {RULE3("{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_TRAP\"},"
-           "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_ERRNO\", "
-           "\"args\": [{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21522, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}"),
+    {RULE3(
+         "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_TRAP\"},"
+         "{\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_ERRNO\", "
+         "\"args\": [{\"index\": 1, \"value\": 4294967295, \"valueTwo\": 21522, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}"),
      "$.syscalls[4].names[0]: \"ioctl\" has an unconditional rule with another action ($.syscalls[3])"},
     {RULE3("{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ERRNO\"}"),
      "$.syscalls[3].names[0]: \"getpid\" already has an unconditional rule with another action "
@@ -133,16 +137,18 @@ static void check_bad_cases(void) {
 
 /* Several errors of one file are reported together, one per line. */
 static void check_several_errors(void) {
-  const char *json = ALLOW_HEAD "\"syscalls\": ["
-                     "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_BOGUS\"},"
-                     "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": 3}]}";
+  const char *json = ALLOW_HEAD
+      "\"syscalls\": ["
+      "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_BOGUS\"},"
+      "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": 3}]}";
   struct cr_bpf bpf;
   cr_error *err = NULL;
   int rc = cr_policy_compile_string(json, "multi.json", test_env(0), &bpf, NULL, &err);
   CHECK(rc < 0, "two bad entries compiled");
   CHECK(strcmp(cr_error_where(err), "policy multi.json") == 0, "where: %s", cr_error_where(err));
-  CHECK(strcmp(cr_error_what(err), "$.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"\n"
-                         "$.syscalls[1].args: expected an array, got a number") == 0,
+  CHECK(strcmp(cr_error_what(err),
+               "$.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"\n"
+               "$.syscalls[1].args: expected an array, got a number") == 0,
         "what: %s", cr_error_what(err));
 }
 
@@ -183,8 +189,7 @@ static void check_good_cases(void) {
       continue;
     }
     CHECK(st.skipped == c->skipped, "good case %zu: skipped %zu", i, st.skipped);
-    CHECK(strcmp(warn, c->warning) == 0, "good case %zu: warning\n  got  %s  want %s", i, warn,
-          c->warning);
+    CHECK(strcmp(warn, c->warning) == 0, "good case %zu: warning\n  got  %s  want %s", i, warn, c->warning);
     cr_bpf_free(&bpf);
   }
 }

@@ -1,16 +1,17 @@
+/* SPDX-License-Identifier: MIT */
 /* policies_profile: tests/policies/test-profile.json (Docker format, our
  * own) behaves as Docker would: includes/excludes by caps, arches and
  * minKernel, argument comparisons at their boundaries and with the high word
  * set, every action, archMap, and the ABI checks of libseccomp. Each rule
  * answers with its own errno 300+n, so the child sees which rules applied. */
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sched.h>
-#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,9 +52,18 @@ struct cap_case {
 static void check_caps_child(void *arg) {
   const struct cap_case *c = arg;
   /* raw syscalls: glibc's wrappers of calls that cannot fail skip errno */
-  if (c->getppid) EXPECT_ERRNO(syscall(SYS_getppid), 301); else EXPECT_OK(syscall(SYS_getppid));
-  if (c->getpgrp) EXPECT_ERRNO(syscall(SYS_getpgrp), 302); else EXPECT_OK(syscall(SYS_getpgrp));
-  if (c->getuid) EXPECT_ERRNO(syscall(SYS_getuid), 303); else EXPECT_OK(syscall(SYS_getuid));
+  if (c->getppid)
+    EXPECT_ERRNO(syscall(SYS_getppid), 301);
+  else
+    EXPECT_OK(syscall(SYS_getppid));
+  if (c->getpgrp)
+    EXPECT_ERRNO(syscall(SYS_getpgrp), 302);
+  else
+    EXPECT_OK(syscall(SYS_getpgrp));
+  if (c->getuid)
+    EXPECT_ERRNO(syscall(SYS_getuid), 303);
+  else
+    EXPECT_OK(syscall(SYS_getuid));
 }
 
 /* Rules that apply whatever the caps on x86-64/arm64: geteuid, sched_yield,
@@ -79,8 +89,8 @@ static void check_caps(const char *json) {
       test_fail(__FILE__, __LINE__, "caps %#llx: %s", (unsigned long long)c->caps, msg);
       continue;
     }
-    CHECK(st.rules == c->rules, "caps %#llx: %zu rules applied, want %zu",
-          (unsigned long long)c->caps, st.rules, c->rules);
+    CHECK(st.rules == c->rules, "caps %#llx: %zu rules applied, want %zu", (unsigned long long)c->caps,
+          st.rules, c->rules);
     char name[64];
     snprintf(name, sizeof name, "caps %#llx", (unsigned long long)c->caps);
     expect_child_passes(name, &bpf, check_caps_child, (void *)c);
@@ -172,8 +182,9 @@ static void check_rules(const char *json) {
     test_fail(__FILE__, __LINE__, "test-profile.json: %s", msg);
     return;
   }
-  const char *want = "cleanroom: warning: policy test.json: skipped 3 unknown syscalls: "
-                     "setxattrat, getxattrat, no_such_syscall_either\n";
+  const char *want =
+      "cleanroom: warning: policy test.json: skipped 3 unknown syscalls: "
+      "setxattrat, getxattrat, no_such_syscall_either\n";
   CHECK(strcmp(warn, want) == 0, "warning:\n  got  %s  want %s", warn, want);
   CHECK(st.skipped == 3, "skipped %zu", st.skipped);
   bool i386 = false;
@@ -204,8 +215,7 @@ static void check_abis(void) {
   struct cr_bpf bpf;
   char msg[512];
   /* Allow everything, list no other architecture: x32 and i386 die. */
-  if (compile_text("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", 0, &bpf, NULL, msg, sizeof msg,
-                   NULL, 0) < 0) {
+  if (compile_text("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}", 0, &bpf, NULL, msg, sizeof msg, NULL, 0) < 0) {
     test_fail(__FILE__, __LINE__, "allow-all: %s", msg);
     return;
   }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cr-probe: reports, as JSON on stdout, what a process actually sees.
  *
  * The end-to-end tests run it inside sandboxes (and, for comparison, on the
@@ -36,10 +37,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/nsfs.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -119,7 +120,6 @@ static void emit(cJSON *o) {
   free(s);
   cJSON_Delete(o);
 }
-
 
 static void add_stat(cJSON *o, const struct stat *st) {
   add_u64(o, "dev", (unsigned long long)st->st_dev);
@@ -240,7 +240,11 @@ static cJSON *probe_fds(int *listing_fd) {
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) {
       int acc = fl & O_ACCMODE;
-      cJSON_AddStringToObject(o, "access", acc == O_RDONLY ? "r" : acc == O_WRONLY ? "w" : acc == O_RDWR ? "rw" : "path");
+      cJSON_AddStringToObject(o, "access",
+                              acc == O_RDONLY   ? "r"
+                              : acc == O_WRONLY ? "w"
+                              : acc == O_RDWR   ? "rw"
+                                                : "path");
       cJSON_AddBoolToObject(o, "append", (fl & O_APPEND) != 0);
       cJSON_AddBoolToObject(o, "nonblock", (fl & O_NONBLOCK) != 0);
 #ifdef O_PATH
@@ -254,10 +258,10 @@ static cJSON *probe_fds(int *listing_fd) {
 }
 
 static cJSON *probe_status(void) {
-  static const char *keys[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs",
-                               "Seccomp", "Seccomp_filters", "SigBlk", "SigIgn", "SigCgt",
-                               "SigPnd", "ShdPnd", "Uid", "Gid", "Groups", "NStgid", "NSpid",
-                               "NSpgid", "NSsid", "TracerPid", NULL};
+  static const char *keys[] = {
+      "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",    "NoNewPrivs", "Seccomp", "Seccomp_filters",
+      "SigBlk", "SigIgn", "SigCgt", "SigPnd", "ShdPnd",    "Uid",        "Gid",     "Groups",
+      "NStgid", "NSpid",  "NSpgid", "NSsid",  "TracerPid", NULL};
   cJSON *o = cJSON_CreateObject();
   char *txt = slurp("/proc/self/status", 1 << 20, NULL);
   if (!txt) {
@@ -279,8 +283,9 @@ static cJSON *probe_status(void) {
 }
 
 static cJSON *probe_ns(void) {
-  static const char *names[] = {"user", "pid", "mnt", "net", "ipc", "uts", "cgroup", "time",
-                                "pid_for_children", "time_for_children", NULL};
+  static const char *names[] = {
+      "user", "pid", "mnt", "net", "ipc", "uts", "cgroup", "time", "pid_for_children", "time_for_children",
+      NULL};
   cJSON *o = cJSON_CreateObject();
   for (int i = 0; names[i]; i++) {
     char path[64], target[256];
@@ -313,7 +318,8 @@ static cJSON *probe_ns_owner(void) {
     int owner = fd >= 0 ? ioctl(fd, NS_GET_USERNS) : -1;
     struct stat st;
     if (owner >= 0 && fstat(owner, &st) == 0)
-      cJSON_AddStringToObject(o, names[i], st.st_ino == own.st_ino && st.st_dev == own.st_dev ? "own" : "other");
+      cJSON_AddStringToObject(o, names[i],
+                              st.st_ino == own.st_ino && st.st_dev == own.st_dev ? "own" : "other");
     else
       cJSON_AddStringToObject(o, names[i], errno == EPERM ? "outer" : errname(errno));
     if (owner >= 0) close(owner);
@@ -435,12 +441,23 @@ static cJSON *probe_rlimits(void) {
   static const struct {
     const char *name;
     int res;
-  } rl[] = {{"AS", RLIMIT_AS},         {"CORE", RLIMIT_CORE},       {"CPU", RLIMIT_CPU},
-            {"DATA", RLIMIT_DATA},     {"FSIZE", RLIMIT_FSIZE},     {"LOCKS", RLIMIT_LOCKS},
-            {"MEMLOCK", RLIMIT_MEMLOCK}, {"MSGQUEUE", RLIMIT_MSGQUEUE}, {"NICE", RLIMIT_NICE},
-            {"NOFILE", RLIMIT_NOFILE}, {"NPROC", RLIMIT_NPROC},     {"RSS", RLIMIT_RSS},
-            {"RTPRIO", RLIMIT_RTPRIO}, {"RTTIME", RLIMIT_RTTIME},   {"SIGPENDING", RLIMIT_SIGPENDING},
-            {"STACK", RLIMIT_STACK},   {NULL, 0}};
+  } rl[] = {{"AS", RLIMIT_AS},
+            {"CORE", RLIMIT_CORE},
+            {"CPU", RLIMIT_CPU},
+            {"DATA", RLIMIT_DATA},
+            {"FSIZE", RLIMIT_FSIZE},
+            {"LOCKS", RLIMIT_LOCKS},
+            {"MEMLOCK", RLIMIT_MEMLOCK},
+            {"MSGQUEUE", RLIMIT_MSGQUEUE},
+            {"NICE", RLIMIT_NICE},
+            {"NOFILE", RLIMIT_NOFILE},
+            {"NPROC", RLIMIT_NPROC},
+            {"RSS", RLIMIT_RSS},
+            {"RTPRIO", RLIMIT_RTPRIO},
+            {"RTTIME", RLIMIT_RTTIME},
+            {"SIGPENDING", RLIMIT_SIGPENDING},
+            {"STACK", RLIMIT_STACK},
+            {NULL, 0}};
   cJSON *o = cJSON_CreateObject();
   for (int i = 0; rl[i].name; i++) {
     struct rlimit r;
@@ -858,8 +875,7 @@ static int cmd_shm(const char *op, const char *arg) {
 
 static void sleep_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 static cJSON *zombies(void) {
@@ -959,7 +975,6 @@ static int cmd_daemon(const char *secs) {
   emit(o);
   return 0;
 }
-
 
 /* Waits for one of the forwarded signals with sigtimedwait: a handler plus
  * nanosleep would lose a signal that lands between its flag test and the
@@ -1150,12 +1165,13 @@ static int cmd_exec_with(int argc, char **argv) {
 }
 
 static int usage(void) {
-  fputs("usage: cr-probe [dump | exit N | kill-self SIG | sleep SECONDS | read PATH | readlink PATH |\n"
-        "                 stat PATH | ls PATH | ps | write PATH TEXT | fdio SPEC... |\n"
-        "                 connect-unix NAME | bind-tcp PORT | shm-create KEY | shm-get KEY |\n"
-        "                 shm-rm ID | orphans | daemon SECONDS MARKER | tiocsti |\n"
-        "                 exec-with OPTIONS -- PROG ARG...]\n",
-        stderr);
+  fputs(
+      "usage: cr-probe [dump | exit N | kill-self SIG | sleep SECONDS | read PATH | readlink PATH |\n"
+      "                 stat PATH | ls PATH | ps | write PATH TEXT | fdio SPEC... |\n"
+      "                 connect-unix NAME | bind-tcp PORT | shm-create KEY | shm-get KEY |\n"
+      "                 shm-rm ID | orphans | daemon SECONDS MARKER | tiocsti |\n"
+      "                 exec-with OPTIONS -- PROG ARG...]\n",
+      stderr);
   return 2;
 }
 

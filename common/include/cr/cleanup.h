@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scope-bound release of resources: a variable declared with one of these
  * attributes is released on every path out of its scope. Use cr_steal_*() to
  * hand ownership on. */

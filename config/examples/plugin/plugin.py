@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A stand-in plugin for config/examples/plugin.json: reads one JSON request on
 fd 3 (a socket the host passes in) and answers on the same socket."""
 import json

@@ -15,14 +15,15 @@
 #define CR_JSON_H
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cr/error.h"
 
-#define CR_JSON_MAX_DEPTH 64      /* deeper nesting is refused */
-#define CR_JSON_MAX_ERRORS 50     /* lines reported; the rest are counted */
+#define CR_JSON_MAX_DEPTH 64  /* deeper nesting is refused */
+#define CR_JSON_MAX_ERRORS 50 /* lines reported; the rest are counted */
 #define CR_JPATH_MAX 512
 #define CR_JSON_MAX_EXACT 9007199254740991ULL /* 2^53-1: larger JSON numbers are inexact doubles */
 
@@ -46,11 +47,11 @@ int cr_json_exact_numbers(cJSON *tree, const struct cr_bigints *ints);
 /* ---- diagnostics (diag.c) ------------------------------------------------- */
 
 struct cr_jdiag {
-  char **lines;      /* "$.path: message" */
+  char **lines; /* "$.path: message" */
   size_t n, cap;
-  size_t dropped;    /* errors beyond CR_JSON_MAX_ERRORS */
+  size_t dropped; /* errors beyond CR_JSON_MAX_ERRORS */
   bool oom;
-  const char *root;  /* paths are written from "$"; shown from here (e.g. "$.seccomp"), NULL = "$" */
+  const char *root; /* paths are written from "$"; shown from here (e.g. "$.seccomp"), NULL = "$" */
   const struct cr_bigints *ints; /* exact integers of the text, NULL = none beyond 2^53 */
 };
 
@@ -72,9 +73,10 @@ struct cr_jpath cr_jpath_key(const char *parent, const char *key);
 struct cr_jpath cr_jpath_index(const char *parent, size_t index);
 
 /* A user string made safe to quote in a message (control bytes and broken
- * UTF-8 escaped, cut short with "..."). */
+ * UTF-8 escaped). Room for a whole path: a file name in an error is only
+ * useful whole; a longer string (not a path, then) ends in "...". */
 struct cr_quoted {
-  char s[160];
+  char s[PATH_MAX + 64];
 };
 struct cr_quoted cr_jquote(const char *s);
 

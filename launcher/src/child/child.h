@@ -30,15 +30,15 @@ struct cr_init_state {
   /* the payload's process: the config's, or the start's job's */
   char *const *argv;
   char *const *envp;
-  const char *path;        /* process.path, NULL: search argv[0] in search_path */
+  const char *path; /* process.path, NULL: search argv[0] in search_path */
   const char *search_path;
   const char *cwd;
-  struct cr_fd_slot *fds;  /* its fd table, sorted by target */
+  struct cr_fd_slot *fds; /* its fd table, sorted by target */
   size_t n_fds;
   int max_target;
-  rlim_t fd_numbers_needed; /* RLIMIT_NOFILE the payload needs to lay the table out */
+  rlim_t fd_numbers_needed;       /* RLIMIT_NOFILE the payload needs to lay the table out */
   struct cr_fd_slot *payload_fds; /* the payload's working copy (it may share the init's memory) */
-  uint64_t deadline_ns;    /* CLOCK_MONOTONIC end of the time limit, 0 = none */
+  uint64_t deadline_ns;           /* CLOCK_MONOTONIC end of the time limit, 0 = none */
 };
 
 /* ---- the init (init.c) ---- */
@@ -78,7 +78,8 @@ void cr_child_report_on(int records_fd, int kind, int errnum, const char *where,
 void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where, const char *what);
 __attribute__((noreturn)) void cr_child_fail(const struct cr_plan *plan, int errnum, const char *where,
                                              const char *what);
-__attribute__((noreturn)) void cr_child_fail_on(int records_fd, int errnum, const char *where, const char *what);
+__attribute__((noreturn)) void cr_child_fail_on(int records_fd, int errnum, const char *where,
+                                                const char *what);
 /* Copy / append, always NUL-terminated; a string that does not fit ends in "..." */
 size_t cr_strlcpy(char *dst, const char *src, size_t size);
 size_t cr_strlcat(char *dst, const char *src, size_t size);

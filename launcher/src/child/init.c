@@ -31,8 +31,8 @@
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-static __attribute__((noreturn)) void fail(const struct cr_plan *plan, int errnum,
-                                           const char *where, const char *what) {
+static __attribute__((noreturn)) void fail(const struct cr_plan *plan, int errnum, const char *where,
+                                           const char *what) {
   cr_child_fail(plan, errnum, where, what);
 }
 
@@ -251,7 +251,8 @@ static void take_job(const struct cr_plan *plan, struct cr_init_state *st, int m
   for (size_t i = 0; i < n_args; i++)
     if (!(vec[i] = (char *)next_string(&p, end))) fail(plan, EINVAL, "start", "the job is malformed");
   for (size_t i = 0; i < n_env; i++)
-    if (!(vec[n_args + 1 + i] = (char *)next_string(&p, end))) fail(plan, EINVAL, "start", "the job is malformed");
+    if (!(vec[n_args + 1 + i] = (char *)next_string(&p, end)))
+      fail(plan, EINVAL, "start", "the job is malformed");
   if (w->n_args != CR_JOB_UNSET) {
     st->argv = vec;
     st->path = NULL; /* new args: argv[0] is looked up, as cr_config_set_args */
@@ -271,8 +272,8 @@ static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st)
     struct cmsghdr hdr;
     char buf[CMSG_SPACE((CR_JOB_MAX_FDS + 1) * sizeof(int))];
   } control;
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                      .msg_controllen = sizeof control.buf};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
   /* with cr_run the start is there already: no poll first */
   ssize_t got = recvmsg(plan->ch.start_init, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   struct pollfd pfds[2] = {{.fd = plan->ch.start_init, .events = POLLIN},
@@ -469,7 +470,8 @@ static int payload_entry(void *arg) {
   cr_payload_main(ps->plan, ps->st, -1);
 }
 
-static pid_t start_payload(const struct cr_plan *plan, const struct cr_init_state *st, const int notify_pair[2]) {
+static pid_t start_payload(const struct cr_plan *plan, const struct cr_init_state *st,
+                           const int notify_pair[2]) {
   if (CR_VFORK_PAYLOAD && !plan->bpf.exec_once) {
     /* its own stack; the init's memory, this included, goes with the init */
     void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,

@@ -92,8 +92,10 @@ static void check_creatable(struct root_ctx *ctx, int parentfd, const char *path
   char what[CR_RECORD_WHAT_MAX];
   cr_strlcpy(what, "cannot create ", sizeof what);
   cr_strlcat(what, path, sizeof what);
-  cr_strlcat(what, ": it would be inside a bind of a host folder, that is on the host; "
-                   "create it on the host, or mount a tmpfs above it", sizeof what);
+  cr_strlcat(what,
+             ": it would be inside a bind of a host folder, that is on the host; "
+             "create it on the host, or mount a tmpfs above it",
+             sizeof what);
   fail(ctx, 0, what, NULL);
 }
 
@@ -168,8 +170,7 @@ static void attach(struct root_ctx *ctx, int mntfd, int targetfd, const char *ta
 
 /* A new filesystem instance as a detached mount. `opts` is a NULL-terminated
  * list of key, value pairs (value NULL for a flag). */
-static int new_fs(struct root_ctx *ctx, const char *fstype, const char *const *opts,
-                  unsigned int attrs) {
+static int new_fs(struct root_ctx *ctx, const char *fstype, const char *const *opts, unsigned int attrs) {
   int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
   if (fsfd < 0) fail(ctx, errno, "fsopen", fstype);
   for (; opts && opts[0]; opts += 2) {
@@ -296,8 +297,10 @@ static void bind_device(struct root_ctx *ctx, int devfd, const char *dev_dir, co
 
 static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   static const char *const links[][2] = {
-      {"fd", "/proc/self/fd"},         {"stdin", "/proc/self/fd/0"},
-      {"stdout", "/proc/self/fd/1"},   {"stderr", "/proc/self/fd/2"},
+      {"fd", "/proc/self/fd"},
+      {"stdin", "/proc/self/fd/0"},
+      {"stdout", "/proc/self/fd/1"},
+      {"stderr", "/proc/self/fd/2"},
   };
   char path[4096];
   mount_tmpfs_at(ctx, e->target, 0, 0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
@@ -352,14 +355,14 @@ static void write_file(struct root_ctx *ctx, const struct cr_fs_entry *e) {
 static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_entry *e) {
   set_where(ctx, index, e->target);
   switch (e->type) {
-  case CR_FS_BIND: mount_bind(ctx, index, e); break;
-  case CR_FS_TMPFS:
-    mount_tmpfs_at(ctx, e->target, e->size, e->size_percent, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-    break;
-  case CR_FS_PROC: mount_proc(ctx, index, e); break;
-  case CR_FS_DEV: mount_dev(ctx, index, e); break;
-  case CR_FS_SYMLINK: make_symlink(ctx, e->target, e->link_to); break;
-  case CR_FS_FILE: write_file(ctx, e); break;
+    case CR_FS_BIND: mount_bind(ctx, index, e); break;
+    case CR_FS_TMPFS:
+      mount_tmpfs_at(ctx, e->target, e->size, e->size_percent, e->mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+      break;
+    case CR_FS_PROC: mount_proc(ctx, index, e); break;
+    case CR_FS_DEV: mount_dev(ctx, index, e); break;
+    case CR_FS_SYMLINK: make_symlink(ctx, e->target, e->link_to); break;
+    case CR_FS_FILE: write_file(ctx, e); break;
   }
 }
 
@@ -369,7 +372,8 @@ static void set_up_entry(struct root_ctx *ctx, size_t index, const struct cr_fs_
  * sandbox. -1 when it could not be cloned, -2 when mount_setattr failed
  * (errno set). */
 static int clone_private_tree(int dirfd, const char *path, unsigned flags, unsigned attrs) {
-  int treefd = open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path[0] ? 0 : AT_EMPTY_PATH) | flags);
+  int treefd =
+      open_tree(dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path[0] ? 0 : AT_EMPTY_PATH) | flags);
   if (treefd < 0) return -1;
   struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
   int saved;
@@ -390,15 +394,19 @@ static __attribute__((noreturn)) void fail_host_path(struct root_ctx *ctx, int e
   cr_strlcat(text, " ", sizeof text);
   cr_strlcat(text, path, sizeof text);
   if (errnum == ELOOP) {
-    cr_strlcat(text, ": it leads through a /proc magic link (a link to an open file of cleanroom "
-                     "itself, refused) or too many symbolic links", sizeof text);
+    cr_strlcat(text,
+               ": it leads through a /proc magic link (a link to an open file of cleanroom "
+               "itself, refused) or too many symbolic links",
+               sizeof text);
   } else if (errnum == EACCES || errnum == EPERM) {
     cr_strlcat(text, ": opened as uid ", sizeof text);
     cr_strlcat(text, cr_fmt_uint(num, sizeof num, ctx->plan->outer_uid), sizeof text);
-    cr_strlcat(text, ctx->plan->caller_is_root
-                         ? " (the sandbox's host identity: cleanroom runs as root, the sandbox as "
-                           "process.host_uid), which may not reach it"
-                         : " (the sandbox's host identity), which may not reach it", sizeof text);
+    cr_strlcat(text,
+               ctx->plan->caller_is_root
+                   ? " (the sandbox's host identity: cleanroom runs as root, the sandbox as "
+                     "process.host_uid), which may not reach it"
+                   : " (the sandbox's host identity), which may not reach it",
+               sizeof text);
   }
   cr_child_fail(ctx->plan, errnum, ctx->where, text);
 }

@@ -193,7 +193,8 @@ void cr_payload_main(const struct cr_plan *plan, const struct cr_init_state *st,
   int helper_sock = fcntl(plan->ch.helper_sock_sandbox, F_DUPFD_CLOEXEC, st->max_target + 1);
   if (helper_sock < 0) fail(&pl, errno, "fds", "dup");
   arrange_fds(&pl);
-  if (nofile.rlim_cur && setrlimit(RLIMIT_NOFILE, &nofile) < 0) fail(&pl, errno, "fds", "restore RLIMIT_NOFILE");
+  if (nofile.rlim_cur && setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+    fail(&pl, errno, "fds", "restore RLIMIT_NOFILE");
   /* no path is resolved while the old root is still stacked on "/" */
   cr_helper_wait_old_root_gone(helper_sock);
   close(helper_sock);

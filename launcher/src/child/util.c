@@ -5,11 +5,11 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <poll.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -87,8 +87,7 @@ void cr_child_report_on(int records_fd, int kind, int errnum, const char *where,
   while (n < 0 && errno == EINTR);
 }
 
-void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where,
-                     const char *what) {
+void cr_child_report(const struct cr_plan *plan, int kind, int errnum, const char *where, const char *what) {
   cr_child_report_on(plan->ch.records_sandbox, kind, errnum, where, what);
 }
 
@@ -211,8 +210,8 @@ int cr_send_fd(int sock, int fd) {
     char buf[CMSG_SPACE(sizeof(int))];
   } control;
   memset(&control, 0, sizeof control);
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -232,8 +231,8 @@ int cr_recv_fd(int sock) {
     struct cmsghdr hdr;
     char buf[CMSG_SPACE(sizeof(int))];
   } control;
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf};
+  struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
   ssize_t n;
   do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);
@@ -259,6 +258,5 @@ void cr_wait_readable(int fd) {
     sched_yield();
     clock_gettime(CLOCK_MONOTONIC, &t);
   } while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < SPIN_NS);
-  while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
-  }
+  while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {}
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Seccomp policies: an OCI runtime-spec / Docker seccomp profile (JSON)
  * compiled with libseccomp into a classic BPF program.
  *
@@ -17,7 +18,7 @@
 #include "cr/log.h"
 
 struct cr_bpf {
-  struct sock_filter *insns;  /* malloc'd */
+  struct sock_filter *insns; /* malloc'd */
   unsigned short len;
   /* The filter answers execve/execveat with SECCOMP_RET_USER_NOTIF: the
    * launcher must install it with SECCOMP_FILTER_FLAG_NEW_LISTENER and let
@@ -33,25 +34,25 @@ struct cr_bpf {
 };
 
 struct cr_policy_stats {
-  size_t rules;      /* entries of syscalls[] that applied */
-  size_t syscalls;   /* syscall names given a rule */
-  size_t skipped;    /* unknown syscall names skipped */
-  size_t bpf_insns;  /* instructions of the compiled program */
+  size_t rules;     /* entries of syscalls[] that applied */
+  size_t syscalls;  /* syscall names given a rule */
+  size_t skipped;   /* unknown syscall names skipped */
+  size_t bpf_insns; /* instructions of the compiled program */
 };
 
 /* What a compile depends on besides the profile. */
 struct cr_policy_env {
-  uint64_t kept_caps;        /* bit N = capability N kept (includes/excludes "caps") */
-  const char *cache_dir;     /* the compiled-filter cache (cache.c), NULL = none */
-  const struct cr_log *log;  /* warnings: unknown syscalls skipped, an untrusted cache folder */
+  uint64_t kept_caps;       /* bit N = capability N kept (includes/excludes "caps") */
+  const char *cache_dir;    /* the compiled-filter cache (cache.c), NULL = none */
+  const struct cr_log *log; /* warnings: unknown syscalls skipped, an untrusted cache folder */
 };
 
 /* Compile `spec`. For CR_SECCOMP_NONE, out gets len 0. Unknown syscall
  * names are skipped with one warning. With `stats` the profile is compiled
  * (the cache is not used). An inline profile's errors name the config
  * (spec->origin) and JSON paths under "$.seccomp". */
-int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env,
-                      struct cr_bpf *out, struct cr_policy_stats *stats, cr_error **err);
+int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy_env *env, struct cr_bpf *out,
+                      struct cr_policy_stats *stats, cr_error **err);
 
 /* The profile read from `fd` (a regular file); `label` names it in errors.
  * The launcher opens a profile file the config names itself, with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A plugin that crashes: its first request makes it read address 0 (SIGSEGV),
 as a buggy C extension would."""
 import ctypes

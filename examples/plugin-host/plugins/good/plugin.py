@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The well-behaved plugin: answers JSON-line requests on a socket.
 
 Under cleanroom it runs as `python3 /plugin/plugin.py` and finds the socket at

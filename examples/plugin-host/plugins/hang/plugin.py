@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A plugin that hangs: it takes a request and never answers."""
 import socket
 import time

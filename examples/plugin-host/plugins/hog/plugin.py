@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A plugin that allocates without end: it keeps every buffer it makes.
 
 The pace (4 MiB every 20 ms) is only there so that a run without a memory
