@@ -100,12 +100,14 @@ class Launcher:
 
 class ApiLauncher(Launcher):
     """cleanroom through its C API, as a plugin host uses it: bench/api_server.c
-    loads the default config once and runs cr_run() per request; the driver
-    times the request round trip over a pipe (no launcher process to spawn:
-    the host already runs)."""
+    loads the default config once and, per request, runs cr_run() (mode "run")
+    or creates a sandbox and starts it with a job that sets the command (mode
+    "job"); the driver times the request round trip over a pipe (no launcher
+    process to spawn: the host already runs)."""
 
-    def __init__(self, key, label, server):
+    def __init__(self, key, label, server, mode="run"):
         super().__init__(key, label, [server])
+        self.mode = mode
         self.proc = subprocess.Popen([server], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, bufsize=1)
 
@@ -120,11 +122,11 @@ class ApiLauncher(Launcher):
 
     def launch(self):
         t0 = time.perf_counter_ns()
-        code, _ = self.request("run")
+        code, _ = self.request(self.mode)
         return time.perf_counter_ns() - t0, code
 
     def loop(self, max_runs, seconds):
-        runs, ns = self.request("loop %d %g" % (max_runs, seconds))
+        runs, ns = self.request("loop %d %g %s" % (max_runs, seconds, self.mode))
         if runs < 0:
             raise Abort("%s: a run failed in its loop" % self.key)
         return runs, ns
@@ -374,6 +376,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cleanroom", required=True)
     ap.add_argument("--api", default="", help="bench/api_server.c built (cr-bench-api)")
+    ap.add_argument("--baseline", default="",
+                    help="another cleanroom (e.g. the last release's) timed in the same rounds")
+    ap.add_argument("--baseline-api", default="", help="that build's cr-bench-api (its cr_run() row)")
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--rss-probe", default="")
     ap.add_argument("--count", type=int, default=200, help="interleaved rounds (default 200)")
@@ -430,7 +435,19 @@ def main():
     if args.api:
         launchers.append(ApiLauncher("cleanroom-api", "cleanroom C API: cr_run() of the default, "
                                      "config loaded once", args.api))
-        required.add("cleanroom-api")
+        launchers.append(ApiLauncher("cleanroom-api-job", "cleanroom handle API: create + start(job) + wait, "
+                                     "one config, a job per run", args.api, mode="job"))
+        required.update(("cleanroom-api", "cleanroom-api-job"))
+    # A change on the launch path is judged against the build before it, in
+    # the same interleaved rounds (the same noise for both).
+    if args.baseline:
+        launchers.append(Launcher("baseline", "baseline: %s run -- /bin/true (default)" % args.baseline,
+                                  [args.baseline, "run", "--", TRUE]))
+        required.add("baseline")
+    if args.baseline_api:
+        launchers.append(ApiLauncher("baseline-api", "baseline: %s (cr_run())" % args.baseline_api,
+                                     args.baseline_api))
+        required.add("baseline-api")
 
     # Each launcher must work before it is timed.
     ok = []
@@ -543,12 +560,21 @@ def report(args, launchers, notes, cr, bwrap, crun, rss_method):
         ratio("cleanroom", "crun+seccomp", "cleanroom default / crun + seccomp (median)", "—")
     if "cleanroom-api" in med:
         ratio("cleanroom-api", "unshare", "cleanroom C API / unshare (median)", "—")
+    if "cleanroom-api-job" in med:
+        ratio("cleanroom-api-job", "cleanroom-api", "cleanroom handle API with a job / cr_run() (median)", "—")
+    if "baseline" in med:
+        ratio("cleanroom", "baseline", "cleanroom default / baseline default (median)", "≤ 1.00")
+    if "baseline-api" in med:
+        ratio("cleanroom-api", "baseline-api", "cleanroom C API / baseline C API (median)", "≤ 1.00")
     c = by.get("cleanroom")
     rows.append(("cleanroom default, launches/s in a sequential loop",
                  "%.0f" % c.loop_rate, "≥ 400"))
     a = by.get("cleanroom-api")
     if a:
         rows.append(("cleanroom C API, launches/s in a sequential loop", "%.0f" % a.loop_rate, "≥ 400"))
+    h = by.get("cleanroom-api-job")
+    if h:
+        rows.append(("cleanroom handle API with a job, launches/s in a sequential loop", "%.0f" % h.loop_rate, "—"))
     b = by.get("bwrap+seccomp")
     if c.rss_kib and b and b.rss_kib:
         rows.append(("cleanroom default / bwrap + seccomp (peak RSS)",
@@ -560,7 +586,8 @@ def report(args, launchers, notes, cr, bwrap, crun, rss_method):
     p()
     loops = sorted({l.loop_n for l in launchers})
     p("Latency: wall time of posix_spawn + wait4 of the launcher, launching `/bin/true` "
-      "(C API row: of one cr_run() request to bench/api_server.c, which loaded the config once), "
+      "(C API rows: of one request to bench/api_server.c, which loaded the config once: cr_run(), or "
+      "cr_sandbox_create + cr_sandbox_start with a job setting the command + cr_sandbox_wait), "
       "after %d warm-up rounds. Loop: up to %g s or %d launches per launcher, one after another "
       "(%s launches each). Peak RSS: ru_maxrss of the launcher from wait4 in %s, "
       "i.e. the largest process of its tree, max of %d runs (bench/README.md)."

@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--count N] [--no-install] [--cleanroom PATH] [--api PATH]
 #                [--build-dir DIR] [--loop-seconds S] [--loop-max N] [--warmup N]
-#                [--rss-runs N]
+#                [--rss-runs N] [--baseline PATH [--baseline-api PATH]]
 #
 # See bench/README.md. The Markdown table goes to stdout, progress to stderr.
 set -euo pipefail
@@ -19,7 +19,7 @@ api=""
 build_dir="$root/build"
 driver_args=()
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -30,9 +30,9 @@ while [ $# -gt 0 ]; do
 	--api=*) api=${1#*=} ;;
 	--build-dir) build_dir=${2:?--build-dir needs a path}; shift ;;
 	--build-dir=*) build_dir=${1#*=} ;;
-	--count|--loop-seconds|--loop-max|--warmup|--rss-runs)
+	--count|--loop-seconds|--loop-max|--warmup|--rss-runs|--baseline|--baseline-api)
 		driver_args+=("$1" "${2:?$1 needs a value}"); shift ;;
-	--count=*|--loop-seconds=*|--loop-max=*|--warmup=*|--rss-runs=*)
+	--count=*|--loop-seconds=*|--loop-max=*|--warmup=*|--rss-runs=*|--baseline=*|--baseline-api=*)
 		driver_args+=("$1") ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;

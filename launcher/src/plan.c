@@ -183,7 +183,7 @@ static int prepare_channels(struct cr_plan *plan, cr_error **err) {
   if (make_pipe(&ch->maps_written_launcher, &ch->maps_written_init, true, err) < 0 ||
       make_socketpair(&ch->records_launcher, &ch->records_sandbox, err) < 0 ||
       make_socketpair(&ch->helper_sock_helper, &ch->helper_sock_sandbox, err) < 0 ||
-      make_socketpair(&ch->start_launcher, &ch->start_init, err) < 0)
+      (!plan->start_at_once && make_socketpair(&ch->start_launcher, &ch->start_init, err) < 0))
     return -1;
   /* read without blocking: during create, and once the init has ended,
    * what is there is all there is (another thread's child of a
@@ -228,10 +228,12 @@ static void channels_closed(struct cr_channels *ch) {
   *ch = (struct cr_channels){-1, -1, -1, -1, -1, -1, -1, -1, -1};
 }
 
-int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, const struct cr_policy_env *env,
-                    const char *cgroup_parent, const struct cr_log *log, cr_error **err) {
+int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool start_at_once,
+                    const struct cr_policy_env *env, const char *cgroup_parent, const struct cr_log *log,
+                    cr_error **err) {
   memset(plan, 0, sizeof *plan);
   plan->cfg = cfg;
+  plan->start_at_once = start_at_once;
   plan->null_fd = -1;
   channels_closed(&plan->ch);
   plan->clone_flags = clone_flags_of(cfg->namespaces);

@@ -74,15 +74,19 @@ struct cr_plan {
   struct cr_channels ch;     /* protocol.h */
   struct cr_cgroups cgroups; /* limits.memory/pids/cpu; empty when none is set */
 
-  bool announce_ready; /* the init says READY (cr_sandbox_create waits for it) */
+  /* cr_run: the config's process starts as soon as the sandbox is built
+   * (no READY, no start channel); else the init says READY and waits for
+   * the start (cr_sandbox_create, cr_sandbox_start) */
+  bool start_at_once;
   /* what the launcher needs after create, copied from the config */
   uint64_t time_limit_ms;
   uint64_t kill_grace_ms;
 };
 
 /* `env` carries the cache folder and log of the compile. */
-int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, const struct cr_policy_env *env,
-                    const char *cgroup_parent, const struct cr_log *log, cr_error **err);
+int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool start_at_once,
+                    const struct cr_policy_env *env, const char *cgroup_parent, const struct cr_log *log,
+                    cr_error **err);
 void cr_plan_release(struct cr_plan *plan);
 int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err);
 

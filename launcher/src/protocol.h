@@ -41,7 +41,8 @@
  *       struct cr_start_msg, with SCM_RIGHTS when a job comes with it: a
  *       sealed memfd holding the job (struct cr_job_wire), then the job's
  *       fds in the order of its fd targets. EOF before a start: the sandbox
- *       was freed unstarted.
+ *       was freed unstarted. Not made for cr_run, whose init starts the
+ *       config's process as soon as the sandbox is built.
  *   init_pidfd    pidfd of the init, held by the launcher
  *       readable when the init has ended: cr_sandbox_fd(); signals to the
  *       init go through it.
@@ -71,8 +72,8 @@
  *   init:     wait maps_written -> become the sandbox ids -> open bind
  *             sources -> pivot into an empty tmpfs -> build the root ->
  *             hostname, bounding set, what fork passes on, ipc namespace ->
- *             join the net namespace -> READY -> wait for the start -> fork
- *             the payload -> supervise
+ *             join the net namespace -> READY -> wait for the start (cr_run:
+ *             neither) -> fork the payload -> supervise
  *   payload:  session, signal mask, fd table -> wait "old root gone" ->
  *             cwd, rlimits, capabilities, no_new_privs -> filter -> execve */
 #ifndef CR_LAUNCHER_PROTOCOL_H

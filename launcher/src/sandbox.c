@@ -182,7 +182,7 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
   uint64_t *marks = opts && opts->debug_timing ? timing_page() : NULL;
   cr_mark(marks, CR_MARK_START);
   struct cr_policy_env env = {.cache_dir = opts ? opts->cache_dir : NULL, .log = &sb->log};
-  int rc = cr_plan_prepare(&sb->plan, cfg, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
+  int rc = cr_plan_prepare(&sb->plan, cfg, start_now, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
   sb->plan.marks = marks;
   if (rc == 0) rc = block_forwarded_signals(sb, err);
   /* started at once (cr_run): job control waits for the foreground before anything runs */
@@ -291,8 +291,9 @@ int cr_run(const struct cr_config *cfg, const struct cr_options *opts, struct cr
            cr_error **err) {
   if (res) *res = NULL;
   struct cr_sandbox *handle = NULL;
-  /* started at once: the start waits in the socket, no READY is awaited,
-   * and setup failures come with the end (one wakeup fewer) */
+  /* started at once: the init starts the config's process as soon as the
+   * sandbox is built (no READY, no start message), and setup failures come
+   * with the end */
   if (create(cfg, opts, true, &handle, err) < 0) {
     if (res && (*res = cr_result_new())) cr_result_set_failed(*res, err ? *err : NULL);
     return -1;

@@ -3,7 +3,8 @@
  *
  *   clone3 the init (dumpable for that moment) -> close the sandbox's ends
  *   -> v1 cgroups -> id maps -> the helper (it releases the init, makes the
- *   network, detaches the old root) -> READY -> the start message. */
+ *   network, detaches the old root) -> READY -> the start message (cr_run:
+ *   neither, the init starts the config's process once it is built). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -165,16 +166,11 @@ static void prefer_init_error(struct cr_sandbox *sb, cr_error **err) {
 
 int cr_launch_create(struct cr_sandbox *sb, bool start_now, cr_error **err) {
   struct cr_plan *plan = &sb->plan;
-  plan->announce_ready = !start_now;
   if (clone_init(sb, err) < 0) return -1;
   /* v1 cgroups: in before the init goes on, so the payload is limited from its start */
   int rc = cr_cgroups_attach(&plan->cgroups, sb->init, err);
   if (rc == 0) rc = cr_write_id_maps(plan, sb->init_pidfd, err);
   if (rc == 0) cr_mark(plan->marks, CR_MARK_MAPS_WRITTEN);
-  /* cr_run: the start waits in the socket for the init, which takes it as
-   * soon as it is built, while the helper may still be detaching the old
-   * root (the payload waits for that itself) */
-  if (rc == 0 && start_now) rc = cr_launch_start(sb, NULL, err);
   /* it lets the init go, and works beside it while it builds the root */
   if (rc == 0) rc = run_helper(plan, sb->init_pidfd, err);
   close_end(&plan->ch.maps_written_launcher);

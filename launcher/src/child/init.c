@@ -178,7 +178,6 @@ static void block_signals(const struct cr_plan *plan, sigset_t *set) {
  * instead (launcher_pidfd). Not when the start comes at once (cr_run):
  * then that thread waits for the end, and nobody waits for READY. */
 static void say_ready(const struct cr_plan *plan) {
-  if (!plan->announce_ready) return;
   if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
   struct pollfd pfd = {.fd = plan->ch.launcher_pidfd, .events = POLLIN};
   if (poll(&pfd, 1, 0) != 0) _exit(CR_EXIT_LAUNCHER_FAILED); /* gone already */
@@ -263,6 +262,13 @@ static void take_job(const struct cr_plan *plan, struct cr_init_state *st, int m
   if (w->has_time_limit) *time_limit_ms = w->time_limit_ms;
 }
 
+/* The payload is about to start: its fd layout's needs, and the time
+ * limit counts from now. */
+static void start_deadline(struct cr_init_state *st, uint64_t time_limit_ms) {
+  st->fd_numbers_needed = (rlim_t)st->max_target + 1 + st->n_fds + CR_PAYLOAD_SPARE_FDS;
+  st->deadline_ns = time_limit_ms ? now_ns() + time_limit_ms * 1000000u : 0;
+}
+
 /* Wait for the start (or for the launcher's end); take the job that comes
  * with it, or the config's process. */
 static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st) {
@@ -302,8 +308,7 @@ static void wait_for_start(const struct cr_plan *plan, struct cr_init_state *st)
   } else {
     take_config_process(plan, st);
   }
-  st->fd_numbers_needed = (rlim_t)st->max_target + 1 + st->n_fds + CR_PAYLOAD_SPARE_FDS;
-  st->deadline_ns = time_limit_ms ? now_ns() + time_limit_ms * 1000000u : 0;
+  start_deadline(st, time_limit_ms);
 }
 
 /* ---- supervision ------------------------------------------------------------ */
@@ -526,8 +531,13 @@ void cr_init_main(const struct cr_plan *plan) {
   block_signals(plan, &set);
   cr_helper_join_network(plan);
   cr_mark(plan->marks, CR_MARK_NET_JOINED);
-  say_ready(plan);
-  wait_for_start(plan, &st);
+  if (plan->start_at_once) {
+    take_config_process(plan, &st);
+    start_deadline(&st, plan->time_limit_ms);
+  } else {
+    say_ready(plan);
+    wait_for_start(plan, &st);
+  }
   pid_t payload = start_payload(plan, &st, notify_pair);
   if (payload < 0) fail(plan, errno, "init", "start the payload");
 
