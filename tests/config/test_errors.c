@@ -339,6 +339,7 @@ static void test_all_errors_at_once(void) {
   cr_error_clear(&err);
   CHECK(cr_config_load_string("{\"x\": 1}", NULL, "/", &cfg, &err) < 0 && !cfg);
   CHECK_STR(cr_error_where(err), "config");
+  cr_error_free(err);
 }
 
 int main(void) {

@@ -118,6 +118,7 @@ static void test_relative_host_paths(void) {
   CHECK(cr_config_load_file("/nonexistent/cleanroom.json", &cfg, &err) < 0 && !cfg);
   CHECK(cr_error_errno(err) == ENOENT);
   CHECK_STR(cr_error_where(err), "/nonexistent/cleanroom.json");
+  cr_error_free(err);
 }
 
 static void test_missing_host_paths(void) {
@@ -140,6 +141,7 @@ static void test_missing_host_paths(void) {
   expect_error(Q("{'report': '/nope/report.json'}"), "$.report: folder /nope does not exist");
   expect_error(Q("{'filesystem': [{'type': 'bind', 'source': '', 'target': '/x'}]}"),
                "$.filesystem[0].source: must not be empty");
+  cr_error_free(err);
 }
 
 static void test_sandbox_paths(void) {
@@ -229,6 +231,7 @@ static void test_fd_dir_paths(void) {
                 " {'type': 'tmpfs', 'target': '/x/proc/self/fd'}]}"));
   CHECK(cfg != NULL);
   cr_config_free(cfg);
+  cr_error_free(err);
 }
 
 int main(void) {

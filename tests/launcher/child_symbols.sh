@@ -7,8 +7,8 @@
 # the rest of the library (which allocates) is an import too.
 #   child_symbols.sh ALLOW_LIST OBJECT...
 # Sanitizer and fortify runtime entry points (__asan_*, __ubsan_*,
-# __*_chk, __stack_chk_fail) are allowed: they come from the build's flags,
-# not from the code.
+# __*_chk, __stack_chk_fail) and the linker's _GLOBAL_OFFSET_TABLE_ are
+# allowed: they come from the build's flags, not from the code.
 set -eu
 allow=$1
 shift
@@ -19,7 +19,7 @@ sed 's/#.*//; s/[[:space:]]//g; /^$/d' "$allow" | sort -u >"$dir/allowed"
 nm --defined-only "$@" | awk 'NF == 3 { print $3 }' | sort -u >"$dir/defined"
 nm -u "$@" | awk 'NF == 2 { print $2 }' | sort -u >"$dir/imported"
 comm -23 "$dir/imported" "$dir/defined" |
-  grep -Ev '^(__asan_|__ubsan_|__sanitizer_|__lsan_|__stack_chk_fail$|__.*_chk$)' |
+  grep -Ev '^(__asan_|__ubsan_|__sanitizer_|__lsan_|__stack_chk_fail$|__.*_chk$|_GLOBAL_OFFSET_TABLE_$)' |
   comm -23 - "$dir/allowed" >"$dir/bad" || true
 if [ -s "$dir/bad" ]; then
   echo "FAIL: code that runs after clone imports what child_symbols.allow does not list:"

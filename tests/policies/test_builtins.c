@@ -41,6 +41,7 @@ static void check_unknown_builtin(void) {
   CHECK(strstr(cr_error_what(err), "\"lenient\""), "unknown built-in: message %s", cr_error_what(err));
   CHECK(cr_policy_builtin("default") && cr_policy_builtin("strict") && !cr_policy_builtin("x"),
         "cr_policy_builtin lookup");
+  cr_error_free(err);
 }
 
 /* The same text through the file and inline paths gives the same program. */

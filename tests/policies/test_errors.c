@@ -150,6 +150,7 @@ static void check_several_errors(void) {
                "$.syscalls[0].action: unknown action \"SCMP_ACT_BOGUS\"\n"
                "$.syscalls[1].args: expected an array, got a number") == 0,
         "what: %s", cr_error_what(err));
+  cr_error_free(err);
 }
 
 struct good_case {
@@ -206,6 +207,7 @@ static void check_files(const char *dir) {
   cr_error_clear(&err);
   struct cr_seccomp_spec spec = {.kind = CR_SECCOMP_FILE, .path = "/dev/null"};
   CHECK(cr_policy_compile(&spec, test_env(0), &bpf, NULL, &err) < 0, "/dev/null compiled");
+  cr_error_free(err);
 }
 
 int main(int argc, char **argv) {
