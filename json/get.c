@@ -65,6 +65,16 @@ bool cr_json_uint(const cJSON *item, uint64_t max, uint64_t *out) {
   return true;
 }
 
+/* "expected an integer from LO to HI, got ...": what it got, a type or a number. */
+static bool not_in_range(struct cr_jdiag *d, const cJSON *item, const char *path, const char *lo,
+                         const char *hi) {
+  if (!cJSON_IsNumber(item))
+    cr_jdiag_add(d, path, "expected an integer from %s to %s, got %s", lo, hi, cr_json_type_name(item));
+  else
+    cr_jdiag_add(d, path, "expected an integer from %s to %s, got %.17g", lo, hi, item->valuedouble);
+  return false;
+}
+
 bool cr_jget_uint(struct cr_jdiag *d, const cJSON *item, const char *path, uint64_t min, uint64_t max,
                   uint64_t *out) {
   uint64_t v;
@@ -75,13 +85,10 @@ bool cr_jget_uint(struct cr_jdiag *d, const cJSON *item, const char *path, uint6
     *out = v;
     return true;
   }
-  if (!cJSON_IsNumber(item))
-    cr_jdiag_add(d, path, "expected an integer from %" PRIu64 " to %" PRIu64 ", got %s", min, max,
-                 cr_json_type_name(item));
-  else
-    cr_jdiag_add(d, path, "expected an integer from %" PRIu64 " to %" PRIu64 ", got %.17g", min, max,
-                 item->valuedouble);
-  return false;
+  char lo[24], hi[24];
+  snprintf(lo, sizeof lo, "%" PRIu64, min);
+  snprintf(hi, sizeof hi, "%" PRIu64, max);
+  return not_in_range(d, item, path, lo, hi);
 }
 
 bool cr_jget_int(struct cr_jdiag *d, const cJSON *item, const char *path, int64_t min, int64_t max,
@@ -91,13 +98,10 @@ bool cr_jget_int(struct cr_jdiag *d, const cJSON *item, const char *path, int64_
     *out = (int64_t)item->valuedouble;
     return true;
   }
-  if (!cJSON_IsNumber(item))
-    cr_jdiag_add(d, path, "expected an integer from %" PRId64 " to %" PRId64 ", got %s", min, max,
-                 cr_json_type_name(item));
-  else
-    cr_jdiag_add(d, path, "expected an integer from %" PRId64 " to %" PRId64 ", got %.17g", min, max,
-                 item->valuedouble);
-  return false;
+  char lo[24], hi[24];
+  snprintf(lo, sizeof lo, "%" PRId64, min);
+  snprintf(hi, sizeof hi, "%" PRId64, max);
+  return not_in_range(d, item, path, lo, hi);
 }
 
 /* Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF. */

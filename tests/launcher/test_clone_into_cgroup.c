@@ -16,20 +16,10 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "check.h"
 #include "child/child.h"
 
 #define SKIP 77
-
-static int failures;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
 
 /* The v2 directory of this process ("0::" line) and the cgroup path. */
 static int own_v2_cgroup(char *dir, size_t dir_size, char *cg_path, size_t cg_size) {

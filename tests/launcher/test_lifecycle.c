@@ -13,19 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cleanroom/cleanroom.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
 
 static cr_options *opts;
 
