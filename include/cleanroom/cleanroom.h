@@ -68,6 +68,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CLEANROOM_VERSION_MAJOR 0
 #define CLEANROOM_VERSION_MINOR 2
@@ -221,6 +222,12 @@ CR_API int cr_sandbox_start(cr_sandbox *sb, const cr_job *job, cr_error **err);
 /* An fd that becomes readable (POLLIN) when the sandbox has ended, for
  * poll/epoll/select; then cr_sandbox_wait(sb, 0, ...) returns at once. */
 CR_API int cr_sandbox_fd(const cr_sandbox *sb);
+/* The host pid of the sandbox's init (its pid 1), in the caller's pid
+ * namespace, -1 for a handle that is not a sandbox. An identifier for as
+ * long as the handle exists (a pool's key, a log line); once the sandbox
+ * has ended the number may be another process's: signal the sandbox with
+ * cr_sandbox_kill(), which cannot reach anyone else. */
+CR_API pid_t cr_sandbox_pid(const cr_sandbox *sb);
 /* SIGKILL ends the whole sandbox (its report still counts); any other
  * signal goes to the payload. Before the start only SIGKILL is taken. */
 CR_API int cr_sandbox_kill(cr_sandbox *sb, int sig, cr_error **err);

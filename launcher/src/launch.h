@@ -56,7 +56,8 @@ struct cr_sandbox {
   enum cr_sandbox_state state;
   struct cr_log log;
   bool forward_signals;
-  pid_t init;
+  pid_t init;     /* -1 once reaped */
+  pid_t init_pid; /* what it was, for cr_sandbox_pid */
   int init_pidfd;
   /* forward_signals: the creating thread's mask before, and the signalfd */
   bool mask_saved;

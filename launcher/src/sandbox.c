@@ -245,6 +245,11 @@ int cr_sandbox_fd(const struct cr_sandbox *handle) {
   return sb ? sb->init_pidfd : -1;
 }
 
+pid_t cr_sandbox_pid(const struct cr_sandbox *handle) {
+  struct cr_sandbox *sb = lookup(handle, false);
+  return sb ? sb->init_pid : -1;
+}
+
 int cr_sandbox_kill(struct cr_sandbox *handle, int sig, cr_error **err) {
   struct cr_sandbox *sb = lookup(handle, false);
   if (!sb) return not_a_sandbox(err);

@@ -112,7 +112,7 @@ static int clone_init(struct cr_sandbox *sb, cr_error **err) {
                          "see /proc/sys/user/max_user_namespaces)"
                        : "cannot create the sandbox");
   }
-  sb->init = pid;
+  sb->init = sb->init_pid = pid;
   sb->init_pidfd = cr_fd_above_stdio(sb->init_pidfd);
   /* The sandbox's ends: only the sandbox may hold them. */
   close_end(&plan->ch.maps_written_init);

@@ -59,6 +59,20 @@ static void test_create_start_wait(void) {
   CHECK(cr_sandbox_create(cfg, opts, &sb, &err) == 0, "create: %s", msg(err));
   cr_config_free(cfg); /* the sandbox has its own copy */
   CHECK(cr_sandbox_fd(sb) >= 0, "no pollable fd");
+  /* the init's host pid: a child of ours, pid 1 of its own pid namespace */
+  pid_t pid = cr_sandbox_pid(sb);
+  char path[64], status[4096] = "";
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = pid > 0 ? fopen(path, "re") : NULL;
+  if (f) {
+    status[fread(status, 1, sizeof status - 1, f)] = '\0';
+    fclose(f);
+  }
+  char ppid_line[64], nspid_line[64];
+  snprintf(ppid_line, sizeof ppid_line, "\nPPid:\t%d\n", (int)getpid());
+  snprintf(nspid_line, sizeof nspid_line, "\nNSpid:\t%d\t1\n", (int)pid);
+  CHECK(strstr(status, ppid_line) && strstr(status, nspid_line),
+        "cr_sandbox_pid %d is not the sandbox's init: %s", (int)pid, status);
   /* waiting before the start is an error, not a hang */
   CHECK(cr_sandbox_wait(sb, 0, &res, &err) < 0 && err, "wait before start accepted");
   cr_error_free(err), err = NULL;
@@ -82,6 +96,7 @@ static void test_create_start_wait(void) {
   CHECK(cr_sandbox_kill(sb, SIGKILL, &err) < 0, "kill after free accepted");
   cr_error_free(err), err = NULL;
   CHECK(cr_sandbox_fd(sb) == -1, "fd after free");
+  CHECK(cr_sandbox_pid(sb) == -1, "pid after free");
   cr_sandbox_free(sb); /* twice: ignored */
   cr_sandbox_free(NULL);
 }
