@@ -6,6 +6,8 @@
 #   bench/run.sh [--count N] [--no-install] [--cleanroom PATH] [--api PATH]
 #                [--build-dir DIR] [--loop-seconds S] [--loop-max N] [--warmup N]
 #                [--rss-runs N] [--baseline PATH [--baseline-api PATH]]
+#                [--python-package DIR | --no-python] [--python-calls N] [--python-tasks N]
+#                [--python-roundtrips N]
 #
 # See bench/README.md. The Markdown table goes to stdout, progress to stderr.
 set -euo pipefail
@@ -18,8 +20,11 @@ cleanroom=""
 api=""
 build_dir="$root/build"
 driver_args=()
+python_package=""
+python_rows=1
+python_args=()
 
-usage() { sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -34,6 +39,11 @@ while [ $# -gt 0 ]; do
 		driver_args+=("$1" "${2:?$1 needs a value}"); shift ;;
 	--count=*|--loop-seconds=*|--loop-max=*|--warmup=*|--rss-runs=*|--baseline=*|--baseline-api=*)
 		driver_args+=("$1") ;;
+	--python-package) python_package=${2:?--python-package needs a folder}; shift ;;
+	--python-package=*) python_package=${1#*=} ;;
+	--no-python) python_rows=0 ;;
+	--python-calls|--python-tasks|--python-roundtrips)
+		python_args+=("--${1#--python-}" "${2:?$1 needs a value}"); shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench: unknown option: $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -99,3 +109,16 @@ fi
 set +u # "${driver_args[@]}" on an empty array trips set -u in bash < 4.4
 "$python" "$here/bench.py" --cleanroom "$cleanroom" --api "$api" --rss-probe "$rss_probe" \
 	--workdir "$tmp" "${driver_args[@]}"
+
+# --- the Python rows (python/: cleanroom.call, SandboxExecutor) ----------------
+if [ "$python_rows" = 1 ]; then
+	[ -n "$python_package" ] || python_package="$build_dir/python"
+	if [ ! -e "$python_package/cleanroom/__init__.py" ]; then
+		say "no cleanroom Python package in $python_package (build it, or --python-package DIR); Python rows skipped"
+	else
+		echo
+		# the benchmark's own folder: what its children re-import as __main__
+		PYTHONPATH=$(cd "$python_package" && pwd) CLEANROOM_CACHE_DIR="$tmp/cache" \
+			"$python" "$here/python_bench.py" "${python_args[@]}"
+	fi
+fi

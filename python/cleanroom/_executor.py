@@ -110,7 +110,9 @@ class SandboxExecutor(Executor):
         with self._lock:
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
-            self._queue.append(_WorkItem(future, frame, getattr(fn, "__qualname__", None) or repr(fn)))
+            name = getattr(fn, "__qualname__", None)
+            name = "%s.%s" % (getattr(fn, "__module__", "?"), name) if name else repr(fn)
+            self._queue.append(_WorkItem(future, frame, name))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="cleanroom-executor", daemon=True)
                 self._thread.start()

@@ -4,7 +4,6 @@
 what its config declares."""
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import select
@@ -271,6 +270,7 @@ class Sandbox:
     async def wait_async(self) -> int:
         """wait() for asyncio: the event loop watches fileno()."""
         if self.poll() is None:
+            import asyncio  # here: importing it costs milliseconds, and most users need none
             loop = asyncio.get_running_loop()
             ended = loop.create_future()
             fd = self.fileno()

@@ -100,6 +100,32 @@ if __name__ == '__main__':
     assert out.split("\n")[-2] == '["queue", "simple", ["pipe", 42], 1, 42, 0]'
 
 
+def test_more_primitives(script):
+    out = run_main(script, """
+def work(jq, rlock, cond, shared):
+    with rlock:
+        with rlock:
+            shared.value = 5
+    with cond:
+        cond.notify_all()
+    jq.put("joinable")
+if __name__ == '__main__':
+    ctx = cleanroom.get_context()
+    jq, rlock, cond = ctx.JoinableQueue(), ctx.RLock(), ctx.Condition()
+    shared = ctx.Value("d", 0.0)
+    p = ctx.Process(target=work, args=(jq, rlock, cond, shared))
+    with cond:
+        p.start()
+        cond.wait(20)
+    item = jq.get(timeout=20)
+    jq.task_done()
+    jq.join()
+    p.join(20)
+    print(json.dumps([item, shared.value, p.exitcode]))
+""")
+    assert out.splitlines()[-1] == '["joinable", 5.0, 0]'
+
+
 def test_pool_and_process_pool_executor(script):
     out = run_main(script, """
 from concurrent.futures import ProcessPoolExecutor
