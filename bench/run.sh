@@ -60,7 +60,7 @@ if [ -z "$cleanroom" ] || [ -z "$api" ]; then
 	fi
 	say "building cleanroom and cr-bench-api in $build_dir"
 	cmake --build "$build_dir" --target cleanroom cr-bench-api >&2
-	[ -n "$cleanroom" ] || cleanroom="$build_dir/launcher/cleanroom"
+	[ -n "$cleanroom" ] || cleanroom="$build_dir/cli/cleanroom"
 	[ -n "$api" ] || api="$build_dir/bench/cr-bench-api"
 fi
 for b in "$cleanroom" "$api"; do

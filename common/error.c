@@ -21,6 +21,12 @@ static void free_error(cr_error *e) {
 
 void cr_error_free(cr_error *err) { free_error(err); }
 
+cr_error *cr_error_new(int errnum, const char *where, const char *what) {
+  cr_error *e = NULL;
+  cr_fail(&e, errnum, where, "%s", what ? what : "");
+  return e;
+}
+
 void cr_error_clear(cr_error **err) {
   if (!err) return;
   free_error(*err);

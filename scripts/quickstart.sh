@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target cleanroom >/dev/null
-exec ./build/launcher/cleanroom run examples/hello.json
+exec ./build/cli/cleanroom run examples/hello.json

@@ -192,3 +192,45 @@ int cr_config_set_memory_limit(struct cr_config *cfg, uint64_t bytes, cr_error *
 int cr_config_set_pids_limit(struct cr_config *cfg, uint64_t pids, cr_error **err) {
   return set_limit(cfg, "pids", pids, err);
 }
+
+/* key: "section" or "section.key.key..."; json: the value's JSON text. */
+int cr_config_set_key(struct cr_config *cfg, const char *key, const char *json, cr_error **err) {
+  if (!key || !*key || !json) return cr_fail(err, EINVAL, cfg->name, "no key or no value");
+  cJSON *value = cJSON_Parse(json);
+  if (!value) return cr_fail(err, EINVAL, key, "not a JSON value: %s", json);
+  const char *dot = strchr(key, '.');
+  if (!dot) return put_section(cfg, key, value, err);
+  cr_autofree char *section_name = strndup(key, (size_t)(dot - key));
+  if (!section_name) {
+    cJSON_Delete(value);
+    return cr_fail(err, ENOMEM, cfg->name, "cannot change the config");
+  }
+  cJSON *section = take_section(cfg, section_name, false, err);
+  if (!section) {
+    cJSON_Delete(value);
+    return -1;
+  }
+  /* down the path, making the objects that are missing */
+  cJSON *obj = section;
+  for (const char *part = dot + 1;;) {
+    const char *next = strchr(part, '.');
+    cr_autofree char *name = next ? strndup(part, (size_t)(next - part)) : strdup(part);
+    if (!name || !*name || !cJSON_IsObject(obj)) {
+      cJSON_Delete(value);
+      cJSON_Delete(section);
+      return name ? cr_fail(err, EINVAL, key, "not a path of object keys") : oom(cfg, NULL, err);
+    }
+    if (!next) {
+      if (set_member(obj, name, value) < 0) return oom(cfg, section, err);
+      break;
+    }
+    cJSON *child = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!child && !(child = cJSON_AddObjectToObject(obj, name))) {
+      cJSON_Delete(value);
+      return oom(cfg, section, err);
+    }
+    obj = child;
+    part = next + 1;
+  }
+  return put_section(cfg, section_name, section, err);
+}

@@ -111,6 +111,11 @@ CR_API const char *cr_error_what(const cr_error *err);
 /* The errno value, 0 when the error is not a system error. */
 CR_API int cr_error_errno(const cr_error *err);
 CR_API void cr_error_free(cr_error *err);
+/* An error of the caller's own, in the library's form (for a host that
+ * reports its failures as the library does, e.g. in cr_report_write).
+ * Never NULL: without memory it is a static "out of memory" one, which
+ * cr_error_free() ignores. */
+CR_API cr_error *cr_error_new(int errnum, const char *where, const char *what);
 
 /* ---- options: what a program hands the library instead of environment ---- */
 
@@ -184,6 +189,10 @@ CR_API int cr_config_set_seccomp(cr_config *cfg, const char *policy, cr_error **
 CR_API int cr_config_set_time_limit_ms(cr_config *cfg, uint64_t ms, cr_error **err);
 CR_API int cr_config_set_memory_limit(cr_config *cfg, uint64_t bytes, cr_error **err);
 CR_API int cr_config_set_pids_limit(cr_config *cfg, uint64_t pids, cr_error **err);
+/* Any key: `key` a dotted path of object keys ("limits.memory",
+ * "process.umask", "hostname"), `json` its new value as JSON text
+ * ("\"512M\"", "64"); objects on the way are made. */
+CR_API int cr_config_set_key(cr_config *cfg, const char *key, const char *json, cr_error **err);
 
 /* What `cleanroom check` does: also compiles the seccomp policy (with
  * `opts`' cache, may be NULL), so a config that passes will not fail on it. */

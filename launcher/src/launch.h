@@ -102,4 +102,11 @@ void cr_result_set_failed(struct cr_result *res, const cr_error *err);
 int cr_dumpable_enter(cr_error **err);
 void cr_dumpable_leave(void);
 
+/* userns_hint.c: why a user namespace could not be made or used, and the fix
+ * (NULL when none of the known causes is found). `privileged`: cleanroom
+ * runs as root. */
+const char *cr_userns_hint(const char *proc_root, int err, bool privileged, char *buf, size_t size);
+/* Only AppArmor's restriction (a namespace made, but no capability in it). */
+const char *cr_userns_restricted_hint(const char *proc_root, char *buf, size_t size);
+
 #endif

@@ -106,11 +106,14 @@ static int clone_init(struct cr_sandbox *sb, cr_error **err) {
   pid_t pid = clone_dumpable_init(plan, &sb->init_pidfd);
   if (pid < 0) {
     int saved = errno;
+    char why[512];
+    const char *hint = saved == EPERM || saved == ENOSPC || saved == EUSERS || saved == EACCES
+                           ? cr_userns_hint("/proc", saved, plan->caller_is_root, why, sizeof why)
+                           : NULL;
+    if (hint) return cr_fail(err, saved, "clone", "cannot create the sandbox's namespaces: %s", hint);
     return cr_fail(err, saved, "clone",
-                   saved == EPERM || saved == ENOSPC
-                       ? "cannot create the namespaces (are unprivileged user namespaces enabled? "
-                         "see /proc/sys/user/max_user_namespaces)"
-                       : "cannot create the sandbox");
+                   saved == EPERM || saved == ENOSPC ? "cannot create the sandbox's namespaces"
+                                                     : "cannot create the sandbox");
   }
   sb->init = sb->init_pid = pid;
   sb->init_pidfd = cr_fd_above_stdio(sb->init_pidfd);

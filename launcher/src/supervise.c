@@ -260,7 +260,15 @@ static void from_records(struct cr_sandbox *sb, int init_status) {
     res->exit_code = kind == CR_RECORD_SETUP_FAILED          ? CR_EXIT_LAUNCHER_FAILED
                      : errnum == ENOENT || errnum == ENOTDIR ? CR_EXIT_NOT_FOUND
                                                              : CR_EXIT_CANNOT_EXECUTE;
-    cr_fail(&sb->run_err, errnum, r->where, "%s", r->what);
+    char why[512];
+    const char *hint =
+        kind == CR_RECORD_SETUP_FAILED && (errnum == EPERM || errnum == EACCES) && !sb->plan.caller_is_root
+            ? cr_userns_restricted_hint("/proc", why, sizeof why)
+            : NULL;
+    if (hint)
+      cr_fail(&sb->run_err, errnum, r->where, "%s (%s)", r->what, hint);
+    else
+      cr_fail(&sb->run_err, errnum, r->where, "%s", r->what);
     return;
   }
   if (sb->sv.killed) { /* grace period, second ^C, kill or the fallback time limit before the payload ended */

@@ -5,7 +5,7 @@
     run_e2e.py --as root|nobody --cleanroom PATH --probe PATH
                [--attack PATH] [--module FILE ...] [unittest args...]
 
-The default suite is tests/e2e (crtest.py, test_sandbox.py, test_seccomp.py);
+The default suite is tests/e2e (crtest.py, test_sandbox.py, test_seccomp.py, test_cli.py);
 --module names other test modules to copy and run (tests/escape uses it, with
 --attack for its attacker program, which sits next to the probe).
 
@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py")]
+MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py", "test_cli.py")]
 NOBODY = 65534
 SKIP = 77
 

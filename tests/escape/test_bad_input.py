@@ -196,7 +196,9 @@ class BadInput(EscapeTest):
     def test_bad_cli_input(self):
         marker = new_marker()
         cfg = self.write_config(self.base(), marker + ".json")
-        for argv in (["run", cfg, "--report"], ["run", cfg, "--bogus"], ["check"], ["policy", "check"],
+        for argv in (["run", cfg, "--report"], ["run", cfg, "--bogus"], ["run"], ["check", cfg, cfg],
+                     ["run", cfg, "--memory"], ["run", cfg, "--time", "forever"], ["run", cfg, "--", ],
+                     ["check", cfg, "--report", "x"], ["policy", "check"],
                      ["policy", "check", self.path("nope-" + marker)], ["run", cfg, "--report", "/nonexistent/dir/r.json"],
                      ["run", "\udcff" + marker]):
             with self.subTest(argv=argv):

@@ -6,7 +6,7 @@ They start real sandboxes with the `cleanroom` CLI (path in the environment
 variable CLEANROOM or --cleanroom), each with a config JSON written to a temp
 folder, and read the --report JSON. Python 3 standard library only.
 
-    python3 tests/launcher/test_limits.py --cleanroom BUILD/launcher/cleanroom [Test.test_x ...]
+    python3 tests/launcher/test_limits.py --cleanroom BUILD/cli/cleanroom [Test.test_x ...]
 
 Every test also checks that no cleanroom-* cgroup is left below the parent
 cgroups the launcher uses (found the way the launcher finds them: from

@@ -198,7 +198,13 @@ pid_t cr_clone3(uint64_t flags, int cgroup_fd, int *pidfd) {
     args.pidfd = (uint64_t)(uintptr_t)pidfd;
   }
   args.exit_signal = SIGCHLD;
-  return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+  /* Where a filter answers clone3 with ENOSYS so that libc falls back
+   * (Docker's default profile, cleanroom's own), clone does the same, but
+   * for what only clone3 has: a cgroup to be born in, a time namespace. */
+  if (pid < 0 && errno == ENOSYS && cgroup_fd < 0 && !(flags & CLONE_NEWTIME))
+    pid = (pid_t)syscall(SYS_clone, (unsigned long)(args.flags | SIGCHLD), NULL, pidfd, NULL, 0UL);
+  return pid;
 }
 
 /* One fd over a unix socket (SCM_RIGHTS), with a byte of payload. */

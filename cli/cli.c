@@ -17,24 +17,36 @@
 
 static const char usage_text[] =
     "usage:\n"
-    "  cleanroom run CONFIG [--report FILE] [-- ARG...]   run; exit with the child's status\n"
-    "  cleanroom run [--report FILE] -- CMD [ARG...]      run CMD in the built-in default sandbox\n"
-    "  cleanroom check CONFIG                             validate; print the resolved config\n"
-    "  cleanroom policy check FILE|NAME                   validate and compile a seccomp policy\n"
-    "  cleanroom policy export FILE|NAME [--output OUT]   write the compiled BPF program\n"
+    "  cleanroom run [CONFIG|-] [FLAG...] [--report FILE] [-- CMD [ARG...]]\n"
+    "                          run (CONFIG, or - for one on stdin, or the built-in default);\n"
+    "                          exit with the child's status\n"
+    "  cleanroom check [CONFIG|-] [FLAG...] [-- CMD [ARG...]]\n"
+    "                          validate; print the config such a run would use\n"
+    "  cleanroom policy check FILE|NAME                 validate and compile a seccomp policy\n"
+    "  cleanroom policy export FILE|NAME [--output OUT] write the compiled BPF program\n"
     "  cleanroom --version | --help\n"
     "\n"
-    "With `run CONFIG -- ARG...` the ARGs replace process.args; ARG[0] is searched in the\n"
-    "sandbox's PATH unless it contains a '/'.\n"
+    "flags, applied on the config in their order:\n"
+    "  --bind SRC[:DST]      bind a host path, writable    --ro-bind SRC[:DST]  read-only\n"
+    "  --tmpfs DST[:SIZE]    a tmpfs                        --cwd DIR            work in DIR\n"
+    "  --here                bind the current folder (writable) and work there\n"
+    "  --env NAME=VALUE      set a variable (--env NAME: pass cleanroom's own)\n"
+    "  --network none|host   --time DURATION (30s, 1.5m)   --memory SIZE (512M)   --pids N\n"
+    "  --seccomp NAME|FILE   default, strict, none or a profile file\n"
+    "\n"
+    "CMD replaces process.args; it is searched in the sandbox's PATH unless it contains\n"
+    "a '/'. Host paths of flags are relative to the current folder.\n"
     "\n"
     "environment: CLEANROOM_CACHE_DIR (the compiled-filter cache; empty: none),\n"
     "CLEANROOM_CGROUP_PARENT (where limit cgroups go), CLEANROOM_DEBUG_TIMING=1.\n"
     "\n"
     "exit status: the child's own; 128+N when it died of signal N; 125 when cleanroom\n"
     "failed (bad config, setup error); 126 when the command cannot be executed; 127 when\n"
-    "it was not found.\n";
+    "it was not found. See cleanroom(1) and cleanroom.json(5).\n";
 
-static __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...) {
+/* ---- the one place that prints: `cleanroom: WHERE: WHAT`, a line each ---- */
+
+int cli_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "cleanroom: usage: ");
@@ -44,18 +56,45 @@ static __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ..
   return CR_EXIT_LAUNCHER_FAILED;
 }
 
-/* The one place errors are printed: `cleanroom: WHERE: WHAT`, a line each. */
-static void print_error(const cr_error *err) {
+void cli_print_error(const char *prefix, const cr_error *err) {
   const char *msg = cr_error_message(err);
   for (const char *line = msg; line;) {
     const char *end = strchr(line, '\n');
-    fprintf(stderr, "cleanroom: %.*s\n", end ? (int)(end - line) : (int)strlen(line), line);
+    fprintf(stderr, "cleanroom: %s%s%.*s\n", prefix ? prefix : "", prefix ? ": " : "",
+            end ? (int)(end - line) : (int)strlen(line), line);
     line = end ? end + 1 : NULL;
   }
 }
 
+static void say(const char *kind, const char *fmt, va_list ap) {
+  fprintf(stderr, "cleanroom: %s", kind);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  say("", fmt, ap);
+  va_end(ap);
+}
+
+void cli_hint(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  say("hint: ", fmt, ap);
+  va_end(ap);
+}
+
+void cli_note(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  say("note: ", fmt, ap);
+  va_end(ap);
+}
+
 static int fail_with(cr_error *err) {
-  print_error(err);
+  cli_print_error(NULL, err);
   cr_error_free(err);
   return CR_EXIT_LAUNCHER_FAILED;
 }
@@ -105,99 +144,80 @@ static int make_options(cr_options **opts, bool forward_signals, cr_error **err)
   return rc;
 }
 
-/* ---- run ------------------------------------------------------------------------ */
-
-struct run_args {
-  const char *config_path; /* NULL = built-in default */
-  const char *report_path;
-  char **cmd; /* after "--" */
-  int n_cmd;
-};
-
-static int parse_run_args(int argc, char **argv, struct run_args *ra) {
-  memset(ra, 0, sizeof *ra);
-  for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "--") == 0) {
-      ra->cmd = argv + i + 1;
-      ra->n_cmd = argc - i - 1;
-      break;
-    }
-    if (strcmp(argv[i], "--report") == 0) {
-      if (i + 1 >= argc) return usage_error("%s needs a FILE", "--report");
-      ra->report_path = argv[++i];
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      return usage_error("unknown option %s", argv[i]);
-    } else if (!ra->config_path) {
-      ra->config_path = argv[i];
-    } else {
-      return usage_error("unexpected argument %s (put the command after --)", argv[i]);
-    }
-  }
-  if (!ra->config_path && ra->n_cmd == 0) return usage_error("%s needs a CONFIG or -- CMD", "run");
-  if (ra->cmd && ra->n_cmd == 0) return usage_error("%s: nothing after --", "run");
-  return 0;
-}
-
-static int load_run_config(const struct run_args *ra, cr_config **cfg, cr_error **err) {
-  int rc =
-      ra->config_path ? cr_config_load_file(ra->config_path, cfg, err) : cr_config_load_default(cfg, err);
-  if (rc == 0 && ra->n_cmd)
-    rc = cr_config_set_args(*cfg, (size_t)ra->n_cmd, (const char *const *)ra->cmd, err);
-  return rc;
-}
+/* ---- run ---------------------------------------------------------------------- */
 
 /* --report is the caller's own choice; the config's "report" is written
  * with the sandbox's host identity. */
-static int check_report(const struct run_args *ra, const cr_config *cfg, cr_error **err) {
-  return ra->report_path ? cr_report_check(ra->report_path, err) : cr_report_check_config(cfg, err);
+static int check_report(const struct cli_args *a, const cr_config *cfg, cr_error **err) {
+  return a->report_path ? cr_report_check(a->report_path, err) : cr_report_check_config(cfg, err);
 }
 
-static int write_report(const struct run_args *ra, const cr_config *cfg, const cr_result *res,
+static int write_report(const struct cli_args *a, const cr_config *cfg, const cr_result *res,
                         const cr_error *run_err) {
-  if (!ra->report_path && !cfg) return 0;
+  if (!a->report_path && !cfg) return 0;
   cr_error *err = NULL;
-  int rc = ra->report_path ? cr_report_write(ra->report_path, res, run_err, &err)
-                           : cr_report_write_config(cfg, res, run_err, &err);
+  int rc = a->report_path ? cr_report_write(a->report_path, res, run_err, &err)
+                          : cr_report_write_config(cfg, res, run_err, &err);
   if (rc < 0) fail_with(err);
   return rc;
 }
 
 static int cmd_run(int argc, char **argv) {
-  struct run_args ra;
-  if (parse_run_args(argc, argv, &ra) != 0) return CR_EXIT_LAUNCHER_FAILED;
+  struct cli_args a;
+  int status = cli_parse_args("run", argc, argv, true, &a);
+  if (status == 0 && !a.config_path && a.n_cmd == 0 && a.n_flags == 0)
+    status = cli_usage_error("run needs a CONFIG, - or -- CMD");
   cr_config *cfg = NULL;
-  cr_options *opts = NULL;
   cr_error *err = NULL;
+  if (status == 0 && cli_load_config(&a, &cfg, &err) < 0) {
+    /* no config to run: the report still says why */
+    status = CR_EXIT_LAUNCHER_FAILED;
+    write_report(&a, NULL, NULL, err);
+  }
+  cr_error_free(err);
+  err = NULL;
+  if (status != 0) {
+    cli_args_free(&a);
+    return status;
+  }
+  cr_options *opts = NULL;
   cr_result *res = NULL;
-  int rc = make_options(&opts, true, &err);
-  if (rc == 0) rc = load_run_config(&ra, &cfg, &err);
-  if (rc == 0 && check_report(&ra, cfg, &err) < 0) {
+  if (make_options(&opts, true, &err) < 0 || check_report(&a, cfg, &err) < 0) {
     cr_config_free(cfg);
     cr_options_free(opts);
+    cli_args_free(&a);
     return fail_with(err); /* nowhere to report: run nothing */
   }
-  /* create, start and wait in one call: the start waits in the sandbox's
-   * socket, and setup failures come with the end (one wakeup fewer) */
-  if (rc == 0) cr_run(cfg, opts, &res, &err);
-  if (err) print_error(err);
-  int status = res ? res->exit_code : CR_EXIT_LAUNCHER_FAILED;
-  if (write_report(&ra, cfg, res, err) < 0 && res && !res->setup_failed) status = CR_EXIT_LAUNCHER_FAILED;
+  cli_note_program(cfg);
+  cr_run(cfg, opts, &res, &err);
+  if (err) {
+    cli_print_error(NULL, err);
+    cli_hint_failure(cfg, err);
+  }
+  status = res ? res->exit_code : CR_EXIT_LAUNCHER_FAILED;
+  if (write_report(&a, cfg, res, err) < 0 && res && !res->setup_failed) status = CR_EXIT_LAUNCHER_FAILED;
   cr_result_free(res);
   cr_error_free(err);
   cr_config_free(cfg);
   cr_options_free(opts);
+  cli_args_free(&a);
   return status;
 }
 
 /* ---- check, policy ---------------------------------------------------------------- */
 
 static int cmd_check(int argc, char **argv) {
-  if (argc != 1) return usage_error("%s takes exactly one CONFIG", "check");
+  struct cli_args a;
+  int status = cli_parse_args("check", argc, argv, false, &a);
   cr_config *cfg = NULL;
-  cr_options *opts = NULL;
   cr_error *err = NULL;
-  if (make_options(&opts, false, &err) < 0 || cr_config_load_file(argv[0], &cfg, &err) < 0 ||
-      cr_config_check(cfg, opts, &err) < 0) {
+  if (status == 0 && cli_load_config(&a, &cfg, &err) < 0) status = CR_EXIT_LAUNCHER_FAILED;
+  cli_args_free(&a);
+  cr_error_free(err);
+  err = NULL;
+  if (status != 0) return status;
+  cr_options *opts = NULL;
+  if (make_options(&opts, false, &err) < 0 || cr_config_check(cfg, opts, &err) < 0) {
     cr_config_free(cfg);
     cr_options_free(opts);
     return fail_with(err);
@@ -206,7 +226,7 @@ static int cmd_check(int argc, char **argv) {
   cr_config_free(cfg);
   cr_options_free(opts);
   if (!text) {
-    fprintf(stderr, "cleanroom: check: out of memory\n");
+    cli_error("check: out of memory");
     return CR_EXIT_LAUNCHER_FAILED;
   }
   printf("%s\n", text);
@@ -220,28 +240,28 @@ static int write_bpf(const cr_policy *policy, const char *out, cr_error **err) {
   const void *insns = cr_policy_bpf(policy, &len);
   int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(1);
   if (fd < 0) {
-    fprintf(stderr, "cleanroom: policy export: open %s: %s\n", out ? out : "stdout", strerror(errno));
+    cli_error("policy export: open %s: %s", out ? out : "stdout", strerror(errno));
     return -1;
   }
   bool ok = !len || write(fd, insns, len) == (ssize_t)len;
   int saved = errno;
   close(fd);
   if (!ok) {
-    fprintf(stderr, "cleanroom: policy export: write %s: %s\n", out ? out : "stdout", strerror(saved));
+    cli_error("policy export: write %s: %s", out ? out : "stdout", strerror(saved));
     return -1;
   }
   return 0;
 }
 
 static int cmd_policy(int argc, char **argv) {
-  if (argc < 2) return usage_error("%s check|export FILE", "policy");
+  if (argc < 2) return cli_usage_error("%s check|export FILE", "policy");
   const char *out = NULL;
   if (strcmp(argv[0], "export") == 0 && argc == 4 && strcmp(argv[2], "--output") == 0)
     out = argv[3];
   else if (argc != 2)
-    return usage_error("%s: unexpected arguments", "policy");
+    return cli_usage_error("%s: unexpected arguments", "policy");
   if (strcmp(argv[0], "check") != 0 && strcmp(argv[0], "export") != 0)
-    return usage_error("unknown policy command %s", argv[0]);
+    return cli_usage_error("unknown policy command %s", argv[0]);
   cr_options *opts = NULL;
   cr_policy *policy = NULL;
   cr_error *err = NULL;
@@ -291,5 +311,5 @@ int cr_cli_main(int argc, char **argv) {
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
   if (strcmp(cmd, "policy") == 0) return cmd_policy(argc - 2, argv + 2);
-  return usage_error("unknown command %s", cmd);
+  return cli_usage_error("unknown command %s", cmd);
 }

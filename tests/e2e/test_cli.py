@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: MIT
+"""The command line's quick-run flags, a config on stdin, and the hints
+that say what to do: real sandboxes, as root and as uid 65534."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+from crtest import CLEANROOM, LAUNCHER_ENV, RUN_TIMEOUT, SandboxTest, expected_default_uid
+
+
+class CliTest(SandboxTest):
+
+    def cr(self, *args, input=None, cwd=None, env=None):
+        """`cleanroom ARGS...`: (exit status, stdout, stderr)."""
+        full_env = dict(LAUNCHER_ENV)
+        full_env.update(env or {})
+        p = subprocess.run([CLEANROOM] + list(args), input=input, capture_output=True, text=True,
+                           timeout=RUN_TIMEOUT, cwd=cwd or self.tmp, env=full_env)
+        return p.returncode, p.stdout, p.stderr
+
+    def check_json(self, *args, **kw):
+        rc, out, err = self.cr("check", *args, **kw)
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)
+
+    def assert_cli_error(self, rc, out, err, mentions=()):
+        self.assertEqual(rc, 125, "expected exit 125: %r %r" % (out, err))
+        for line in err.splitlines():
+            self.assertTrue(line.startswith("cleanroom: "), "stderr line %r" % line)
+        for m in mentions:
+            self.assertIn(m, err)
+
+
+class QuickFlags(CliTest):
+
+    def test_bind_ro_bind_and_tmpfs(self):
+        ro = self.make_dir("ro")
+        self.write_file("ro/f", "read me\n")
+        rw = self.sandbox_dir("rw")
+        rc, out, err = self.cr("run", "--ro-bind", ro + ":/ro", "--bind=" + rw + ":/rw", "--tmpfs", "/scratch:1M",
+                               "--", "sh", "-c", "cat /ro/f; echo x > /rw/out; echo y > /ro/z || echo refused; "
+                               "grep ' /scratch ' /proc/mounts")
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[:2], ["read me", "refused"])
+        self.assertIn("size=1024k", lines[2])
+        self.assertEqual(self.read_file(os.path.join(rw, "out")), "x\n")
+        self.assertFalse(os.path.exists(os.path.join(ro, "z")))
+
+    def test_here_binds_the_current_folder_and_works_there(self):
+        work = self.sandbox_dir("work")
+        self.write_file("work/script.sh", "echo running in $(pwd); echo made > made.txt\n", 0o755)
+        rc, out, err = self.cr("run", "--here", "--", "sh", "script.sh", cwd=work)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, "running in %s\n" % work)
+        self.assertEqual(self.read_file(os.path.join(work, "made.txt")), "made\n")
+        # relative host paths of flags are relative to the current folder
+        rc, out, err = self.cr("run", "--ro-bind", ".:/w", "--cwd", "/w", "--", "cat", "script.sh", cwd=work)
+        self.assertEqual((rc, out.splitlines()[0]), (0, "echo running in $(pwd); echo made > made.txt"), err)
+
+    def test_env_network_seccomp(self):
+        rc, out, err = self.cr("run", "--env", "A=1", "--env", "FOO", "--env", "EMPTY=", "--network", "host",
+                               "--seccomp", "none", "--", "sh", "-c",
+                               "echo A=$A FOO=$FOO EMPTY=[$EMPTY]; grep Seccomp: /proc/self/status; "
+                               "cat /proc/net/dev | wc -l")
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "A=1 FOO=from-the-host EMPTY=[]")
+        self.assertEqual(lines[1].split(), ["Seccomp:", "0"])
+        with open("/proc/net/dev") as f:
+            self.assertEqual(int(lines[2]), len(f.read().splitlines()), "not the host's network")
+        rc, out, err = self.cr("run", "--network", "host", "--network", "none", "--", "cat", "/proc/net/dev")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([l.split(":")[0].strip() for l in out.splitlines()[2:]], ["lo"])
+
+    def test_time_limit_flag(self):
+        report = self.path("r.json")
+        rc, out, err = self.cr("run", "--time", "300ms", "--report", report, "--", "sleep", "10")
+        self.assertEqual(rc, 137, err)
+        with open(report) as f:
+            self.assertTrue(json.load(f)["time_limit_hit"])
+
+    def test_check_shows_what_the_flags_resolve_to(self):
+        cfg = self.write_config({"hostname": "from-file"})
+        ro = self.make_dir("data")
+        got = self.check_json(cfg, "--ro-bind", ro, "--tmpfs", "/scratch", "--cwd", "/scratch", "--env", "A=1",
+                              "--network", "host", "--time", "1.5m", "--memory", "64M", "--pids", "20",
+                              "--seccomp", "strict", "--", "echo", "hi")
+        self.assertEqual(got["hostname"], "from-file")
+        self.assertIn({"type": "bind", "source": ro, "target": ro, "writable": False, "optional": False},
+                      got["filesystem"])
+        self.assertEqual(got["process"]["cwd"], "/scratch")
+        self.assertEqual(got["process"]["env"]["A"], "1")
+        self.assertEqual(got["process"]["args"], ["echo", "hi"])
+        self.assertEqual(got["network"], "host")
+        self.assertNotIn("net", got["namespaces"])
+        self.assertEqual((got["limits"]["time_ms"], got["limits"]["memory"], got["limits"]["pids"]),
+                         (90000, "64M", 20))
+        self.assertEqual(got["seccomp"], "strict")
+        # the printed config is the run's: as a file it resolves the same
+        again = self.check_json(self.write_config(json.dumps(got)))
+        self.assertEqual(again, got)
+        # flags apply in their order
+        self.assertEqual(self.check_json("--cwd", "/a", "--cwd", "/tmp")["process"]["cwd"], "/tmp")
+
+    def test_config_on_stdin(self):
+        cfg = json.dumps({"hostname": "from-stdin", "process": {"args": ["hostname"]}})
+        rc, out, err = self.cr("run", "-", input=cfg)
+        self.assertEqual((rc, out), (0, "from-stdin\n"), err)
+        self.assertEqual(self.check_json("-", "--env", "B=2", input=cfg)["process"]["env"]["B"], "2")
+        rc, out, err = self.cr("check", "-", input='{"hostnme": "x"}')
+        self.assert_cli_error(rc, out, err, ["stdin: $.hostnme: unknown key"])
+        # relative host paths of a config on stdin are relative to the current folder
+        self.make_dir("rel")
+        got = self.check_json("-", input=json.dumps({"filesystem": [{"type": "bind", "source": "rel",
+                                                                       "target": "/rel"}]}))
+        self.assertEqual(got["filesystem"][0]["source"], self.path("rel"))
+
+    def test_bad_flags_run_nothing(self):
+        marker = self.path("ran")
+        cases = [
+            (["--time", "forever"], "--time forever: expected a duration"),
+            (["--time", "0"], "--time 0: expected a duration"),
+            (["--pids", "-3"], "--pids -3: expected a number"),
+            (["--memory", "lots"], "--memory lots: built-in default: $.limits.memory"),
+            (["--network", "wifi"], "--network wifi: built-in default: $.network"),
+            (["--bind", "/no/such/dir"], "$.filesystem[11].source: no such file or directory: /no/such/dir"),
+            (["--tmpfs", "relative"], "--tmpfs relative: built-in default: $.filesystem[11].target"),
+            (["--env", "UNSET_VARIABLE_X"], "--env UNSET_VARIABLE_X: expected NAME=VALUE"),
+            (["--env", "=x"], "--env =x"),
+            (["--seccomp", "bogus"], "--seccomp bogus: built-in default: $.seccomp: unknown policy"),
+            (["--cwd"], "usage: --cwd needs a value"),
+            (["--frobnicate"], "usage: run: unknown option --frobnicate"),
+        ]
+        for flags, mention in cases:
+            with self.subTest(flags=flags):
+                rc, out, err = self.cr("run", *flags, "--", "sh", "-c", "touch " + marker)
+                self.assert_cli_error(rc, out, err, [mention])
+                self.assertFalse(os.path.exists(marker))
+
+
+class Hints(CliTest):
+
+    def test_a_program_that_is_only_on_the_host(self):
+        prog = self.write_file("tool.sh", "#!/bin/sh\necho tool\n", 0o755)
+        rc, out, err = self.cr("run", "--", prog)
+        self.assertEqual(rc, 127, err)
+        self.assertIn("cleanroom: exec: %s: No such file or directory" % prog, err)
+        self.assertIn("cleanroom: hint: %s exists on the host but not in the sandbox: bind its folder "
+                      "(--ro-bind %s" % (prog, self.tmp), err)
+        # following the hint runs it
+        rc, out, err = self.cr("run", "--ro-bind", self.tmp, "--", prog)
+        self.assertEqual((rc, out), (0, "tool\n"), err)
+
+    def test_a_name_found_only_in_our_path(self):
+        bindir = self.make_dir("bin")
+        self.write_file("bin/only-here", "#!/bin/sh\necho here\n", 0o755)
+        rc, out, err = self.cr("run", "--", "only-here", env={"PATH": bindir + ":" + LAUNCHER_ENV["PATH"]})
+        self.assertEqual(rc, 127, err)
+        self.assertIn("cleanroom: hint: only-here is not in the sandbox's PATH (/usr/local/bin:/usr/bin:/bin); "
+                      "here it is %s/only-here" % bindir, err)
+
+    def test_a_name_that_means_another_program_in_the_sandbox(self):
+        # a venv's python3 against the sandbox's: here `true` is one of our own
+        bindir = self.make_dir("venv/bin")
+        self.write_file("venv/bin/true", "#!/bin/sh\nexit 0\n", 0o755)
+        rc, out, err = self.cr("run", "--", "true", env={"PATH": bindir + ":" + LAUNCHER_ENV["PATH"]})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("cleanroom: note: true here is %s/true, but in the sandbox /usr/bin/true" % bindir, err)
+        self.assertIn("--ro-bind %s -- %s/true" % (self.path("venv"), bindir), err)
+        # the same program in both: nothing said
+        rc, out, err = self.cr("run", "--", "true")
+        self.assertEqual((rc, err), (0, ""))
+
+    def test_a_working_folder_that_is_only_on_the_host(self):
+        rc, out, err = self.cr("run", "--cwd", self.tmp, "--", "true")
+        self.assertEqual(rc, 125, err)
+        self.assertIn("cleanroom: hint: %s exists on the host but not in the sandbox: --here binds the current "
+                      "folder and works there, or --bind %s --cwd %s" % (self.tmp, self.tmp, self.tmp), err)
+
+    def test_root_s_sandbox_runs_as_65534(self):
+        if os.getuid() != 0:
+            self.skipTest("only root's sandbox runs as another uid (65534)")
+        self.write_file("root-only.sh", "#!/bin/sh\necho no\n", 0o700)
+        rc, out, err = self.cr("run", "--ro-bind", self.tmp, "--", self.path("root-only.sh"))
+        self.assertEqual(rc, 126, err)
+        self.assertIn("cleanroom: hint: cleanroom runs as root, so the sandbox runs as uid 65534 "
+                      "(process.host_uid), which may not reach %s" % self.path("root-only.sh"), err)
+
+    def test_user_namespaces_turned_off(self):
+        # user.max_user_namespaces=0, made real in a throw-away user namespace
+        shell = "echo 0 > /proc/sys/user/max_user_namespaces && exec \"$0\" run -- true"
+        p = subprocess.run(["unshare", "--user", "--map-root-user", "sh", "-c", shell, CLEANROOM],
+                           capture_output=True, text=True, timeout=RUN_TIMEOUT, env=dict(LAUNCHER_ENV))
+        self.assertEqual(p.returncode, 125, p.stderr)
+        self.assertIn("user namespaces are turned off here (user.max_user_namespaces is 0): "
+                      "sysctl -w user.max_user_namespaces=", p.stderr)
+
+    def test_a_seccomp_filter_that_refuses_namespaces(self):
+        # cleanroom inside cleanroom: the outer default policy refuses new
+        # namespaces, as a container runtime's filter would
+        bindir = os.path.dirname(CLEANROOM)
+        rc, out, err = self.cr("run", "--ro-bind", bindir, "--", CLEANROOM, "run", "--", "true")
+        self.assertEqual(rc, 125, err)
+        self.assertIn("cleanroom: clone: cannot create the sandbox's namespaces: cleanroom itself runs under a "
+                      "seccomp filter", err)
+        self.assertIn("--security-opt seccomp=unconfined", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
