@@ -25,7 +25,7 @@ for f in bin/cleanroom "$libdir/libcleanroom.so" "$libdir/libcleanroom.so.0" "$l
          "$libdir/cmake/cleanroom/cleanroomConfigVersion.cmake" "$libdir/cmake/cleanroom/cleanroomTargets.cmake" \
          include/cleanroom/cleanroom.h share/cleanroom/schema.json share/cleanroom/default.json \
          share/cleanroom/policies/default.json share/cleanroom/policies/strict.json \
-         share/doc/cleanroom/LICENSE; do
+         share/doc/cleanroom/LICENSE etc/apparmor.d/cleanroom; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 [ "$(readlink "$prefix/$libdir/libcleanroom.so")" = libcleanroom.so.0 ] || fail "libcleanroom.so does not point to the soname"
@@ -35,11 +35,15 @@ for page in "$src"/man/*.1 "$src"/man/*.5; do
   [ -e "$prefix/share/man/man$section/${page##*/}" ] || fail "man page ${page##*/} not installed"
 done
 "$prefix/bin/cleanroom" --version >/dev/null || fail "the installed cleanroom does not run"
+grep -q "^profile cleanroom $prefix/bin/cleanroom " "$prefix/etc/apparmor.d/cleanroom" ||
+  fail "the AppArmor profile does not name the installed binary"
 
 # DESTDIR: the same tree below it, nothing written to the prefix itself.
 cmake -E env DESTDIR="$dir/stage" cmake --install "$build" --prefix /opt/cleanroom-test >/dev/null ||
   fail "cmake --install with DESTDIR"
 [ -e "$dir/stage/opt/cleanroom-test/include/cleanroom/cleanroom.h" ] || fail "DESTDIR: no header below it"
+grep -q "^profile cleanroom /opt/cleanroom-test/bin/cleanroom " "$dir/stage/opt/cleanroom-test/etc/apparmor.d/cleanroom" ||
+  fail "DESTDIR: the AppArmor profile names the staging path, not the prefix"
 [ ! -e /opt/cleanroom-test ] || fail "DESTDIR: wrote to /opt/cleanroom-test itself"
 
 # A user's build finds it through PKG_CONFIG_PATH or CMAKE_PREFIX_PATH only.
