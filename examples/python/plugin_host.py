@@ -7,7 +7,9 @@ snoops for the host's secrets.
     python3 plugin_host.py
 
 The plugins' code is not trusted: answers come back as JSON
-(result="json"), so nothing a plugin sends is unpickled here."""
+(result="json"), so nothing a plugin sends is unpickled here, and each
+plugin has an executor (its workers) of its own, so that no plugin can
+tamper with the interpreter another one's calls run in."""
 import os
 import socket
 import sys
@@ -42,14 +44,20 @@ def main():
     bad = {"crash": crash, "hang": hang, "hog": hog, "forkbomb": forkbomb,
            "snoop": snoop}
     started = time.monotonic()
-    with cleanroom.SandboxExecutor(3, config=LIMITS, memory="256M", optional_limits=["memory"], task_timeout=3,
-                                   result="json") as ex:
-        futures = {name: ex.submit(p.handle, {"secret_file": secret, "port": port}) for name, p in bad.items()}
+
+    def executor():
+        return cleanroom.SandboxExecutor(1, config=LIMITS, memory="256M", optional_limits=["memory"],
+                                         task_timeout=3, result="json")
+
+    executors = {name: executor() for name in list(bad) + ["good"]}
+    try:
+        request = {"secret_file": secret, "port": port}
+        futures = {name: executors[name].submit(p.handle, request) for name, p in bad.items()}
         answered = 0
         n = 0
         while not all(f.done() for f in futures.values()) or n < 30:
             n += 1
-            if ex.submit(good.handle, {"n": n}).result(timeout=30)["answer"] == 2 * n:
+            if executors["good"].submit(good.handle, {"n": n}).result(timeout=30)["answer"] == 2 * n:
                 answered += 1
         print("good: %d/%d answered while the others misbehaved (%.1f s)" % (answered, n, time.monotonic() - started))
         for name, f in futures.items():
@@ -60,7 +68,10 @@ def main():
                 print("%s: raised in its sandbox: %s" % (name, e.type_name))
             except cleanroom.SandboxError as e:
                 print("%s: %s: %s" % (name, type(e).__name__, e))
-        print("still answering: %s" % ex.submit(good.handle, {"n": 21}).result()["answer"])
+        print("still answering: %s" % executors["good"].submit(good.handle, {"n": 21}).result()["answer"])
+    finally:
+        for ex in executors.values():
+            ex.shutdown(cancel_futures=True)
     listener.close()
     os.unlink(secret)
     os.rmdir(private)

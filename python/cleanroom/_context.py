@@ -17,6 +17,7 @@ import io
 import os
 import signal
 import sys
+import threading
 from multiprocessing import connection, process, reduction, spawn, util
 from multiprocessing.context import BaseContext, set_spawning_popen
 from multiprocessing.popen_spawn_posix import _DupFd  # type: ignore[attr-defined]
@@ -63,9 +64,47 @@ class _RecordingPickler(reduction.ForkingPickler):  # type: ignore[misc]
         return NotImplemented
 
 
-def _close_sandbox(sandbox: Any) -> None:
-    if not sandbox.closed:
-        sandbox.close()
+# As root, a semaphore or shared memory block a child is given is handed
+# to the sandbox's host uid (it must open the file), and given back once no
+# running child has it: path -> [children holding it, our uid, our gid].
+_shared_lock = threading.Lock()
+_shared_owners: Dict[str, List[int]] = {}
+
+
+def _hand_over(path: str, uid: int, gid: int) -> None:
+    with _shared_lock:
+        held = _shared_owners.get(path)
+        if held is None:
+            st = os.stat(path, follow_symlinks=False)
+            if (st.st_uid, st.st_gid) != (uid, gid):
+                os.chown(path, uid, gid, follow_symlinks=False)
+            _shared_owners[path] = [1, st.st_uid, st.st_gid]
+        else:
+            held[0] += 1
+
+
+def _take_back(paths: List[str]) -> None:
+    with _shared_lock:
+        for path in paths:
+            held = _shared_owners.get(path)
+            if held is None:
+                continue
+            held[0] -= 1
+            if held[0] == 0:
+                del _shared_owners[path]
+                try:
+                    os.chown(path, held[1], held[2], follow_symlinks=False)
+                except FileNotFoundError:
+                    pass  # unlinked meanwhile
+
+
+def _close_sandbox(sandbox: Any, handed_over: List[str]) -> None:
+    try:
+        if not sandbox.closed:
+            sandbox.close()
+    finally:
+        _take_back(handed_over)
+        handed_over.clear()
 
 
 class Popen:
@@ -82,6 +121,7 @@ class Popen:
         self.error: Optional[str] = None
         self.report: Optional[Dict[str, Any]] = None
         self._fds: List[int] = []
+        self._handed_over: List[str] = []
         self._launch(process_obj, ctx)
 
     def duplicate_for_child(self, fd: int) -> int:
@@ -102,12 +142,12 @@ class Popen:
                 _RecordingPickler(data, shared).dump(obj)
         finally:
             set_spawning_popen(None)
-        self._share(cfg, shared)
         lib = _native.lib()
         child_r, parent_w = os.pipe()
         devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
         sandbox = None
         try:
+            self._share(cfg, shared)
             code = "from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=None, pipe_handle=%d)" % child_r
             argv = [sys.executable] + interpreter_flags() + ["-c", code, "--multiprocessing-fork"]
             fds = [(0, devnull)] + [(fd, fd) for fd in self._fds + [child_r]]
@@ -120,6 +160,7 @@ class Popen:
             os.close(parent_w)
             if sandbox is not None:
                 sandbox.close()
+            _take_back(self._handed_over)
             raise
         finally:
             os.close(child_r)
@@ -127,7 +168,7 @@ class Popen:
         self._sandbox = sandbox
         self.pid = sandbox.pid
         self.sentinel = sandbox.fileno()
-        self.finalizer = util.Finalize(self, _close_sandbox, (sandbox,))
+        self.finalizer = util.Finalize(self, _close_sandbox, (sandbox, self._handed_over))
         try:
             with open(parent_w, "wb", closefd=True) as f:
                 f.write(data.getbuffer())
@@ -137,17 +178,17 @@ class Popen:
     def _share(self, cfg: Config, shared: Mapping[str, str]) -> None:
         """Bind the host's semaphores and shared memory blocks the child was
         given into its /dev/shm. As root, the sandbox's host identity
-        (process.host_uid) must be able to open them: they are given to it."""
+        (process.host_uid) must be able to open them: they are handed to it
+        while a child has them."""
         if not shared:
             return
         proc = cfg.to_dict().get("process", {})
         uid, gid = int(proc.get("host_uid", 65534)), int(proc.get("host_gid", 65534))
         for path in shared:
             if os.geteuid() == 0:
-                st = os.stat(path, follow_symlinks=False)
-                if (st.st_uid, st.st_gid) != (uid, gid):
-                    os.chown(path, uid, gid, follow_symlinks=False)
-            cfg.set(binds=[{"source": path, "target": path, "writable": True}])
+                _hand_over(path, uid, gid)
+                self._handed_over.append(path)
+        cfg.set(binds=[{"source": path, "target": path, "writable": True} for path in shared])
 
     # ---- what BaseProcess calls ------------------------------------------------------
 
@@ -159,6 +200,8 @@ class Popen:
             if r is not None:
                 self.report = report_of(r)
                 self.returncode = returncode_of(self.report)
+                _take_back(self._handed_over)
+                self._handed_over.clear()
                 if self.report.get("setup_failed") and self.report.get("error"):
                     self.error = self.report["error"]
                     _native.logger.error("a child's sandbox failed: %s", self.error)
@@ -180,6 +223,9 @@ class Popen:
 
     def kill(self) -> None:
         self._send_signal(signal.SIGKILL)
+
+    def interrupt(self) -> None:  # Python 3.14's Process.interrupt()
+        self._send_signal(signal.SIGINT)
 
     def close(self) -> None:
         if self.finalizer is not None:

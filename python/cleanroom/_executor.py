@@ -5,8 +5,10 @@ many tasks, like Pool's); a worker that crashes, hangs past task_timeout or
 hits its memory limit is replaced, and only its task's future fails.
 
 One dispatcher thread does all the work with the workers: it starts them,
-hands out tasks, reads answers, and watches each sandbox's fd, with
-non-blocking sockets only, so no worker (hostile or stuck) can hold it up."""
+hands out tasks, reads answers and output, and watches each sandbox's fd,
+with non-blocking sockets and one bounded read per wakeup, so no worker
+(hostile or stuck) can hold it up: a worker that says more than its answer,
+or stops reading, or outlives the closing of its channel, is ended."""
 from __future__ import annotations
 
 import collections
@@ -16,18 +18,23 @@ import selectors
 import struct
 import threading
 import time
+from concurrent.futures import BrokenExecutor as _BrokenExecutor
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Deque, List, Mapping, Optional, Union
 
-from ._child import PythonChild, python_config
+from ._child import END_GRACE, PythonChild, python_config
 from ._config import Config
 from ._errors import SandboxError, TimeLimitError
+from ._python import check_untrusted_callable
 from ._result import no_answer_error
 
-__all__ = ["SandboxExecutor"]
+__all__ = ["SandboxExecutor", "BrokenExecutor"]
 
 _HEADER = struct.Struct("!Q")
-_ENDED = float("inf")  # kill_at once the kill is sent
+
+
+class BrokenExecutor(_BrokenExecutor):
+    """The executor's dispatcher failed: no task can run any more."""
 
 
 class _WorkItem:
@@ -43,12 +50,26 @@ class _Worker:
     def __init__(self, child: PythonChild) -> None:
         self.child = child
         self.item: Optional[_WorkItem] = None
-        self.deadline: Optional[float] = None
+        self.deadline: Optional[float] = None  # of its task
         self.timed_out = False
-        self.kill_at: Optional[float] = None  # its channel closed: ended unless its sandbox ends first
+        self.kill_at: Optional[float] = None  # ended at this time unless its sandbox ends first
+        self.killed = False
+        self.why: Optional[BaseException] = None  # what its task gets when it ends
         self.tasks = 0
         self.out = bytearray()
         child.sock.setblocking(False)
+
+    @property
+    def idle(self) -> bool:
+        return self.item is None and self.kill_at is None and not self.timed_out and not self.killed
+
+    def end(self, now: float, why: Optional[BaseException] = None, at_once: bool = False) -> None:
+        """It goes: ended at once, or after END_GRACE."""
+        if why is not None and self.why is None:
+            self.why = why
+        at = now if at_once else now + END_GRACE
+        if self.kill_at is None or at < self.kill_at:
+            self.kill_at = at
 
 
 class SandboxExecutor(Executor):
@@ -60,20 +81,26 @@ class SandboxExecutor(Executor):
 
     Each worker is a fresh interpreter in a sandbox made from ``config`` (a
     Config, file, dict or None for the built-in default) and the overrides,
-    with the interpreter, its sys.path and the main script's folder
-    visible read-only; it is started when a task needs it and serves tasks
-    until ``max_tasks_per_child`` (then a fresh one replaces it). A task
-    that runs past ``task_timeout`` seconds has its worker ended and gets
-    TimeLimitError; a worker that dies gives its task a SandboxError
-    (CrashError, MemoryLimitError) with the run report; the other tasks go
-    on. The config's limits.time_ms does not apply to workers (they live
-    long): task_timeout does. ``result`` is as for cleanroom.call: "pickle"
-    for trusted code, "json" when the tasks' code is not trusted."""
+    with the interpreter and its sys.path visible read-only (and, for
+    trusted code, the main script's folder); it is started when a task
+    needs it and serves tasks until ``max_tasks_per_child`` (then a fresh
+    one replaces it). A task that runs past ``task_timeout`` seconds has its
+    worker ended and gets TimeLimitError; a worker that dies gives its task
+    a SandboxError (CrashError, MemoryLimitError) with the run report; the
+    other tasks go on. The config's limits.time_ms does not apply to workers
+    (they live long): task_timeout does. ``result`` is as for
+    cleanroom.call: "pickle" for trusted code, "json" when the tasks' code
+    is not trusted (``max_answer`` bounds an answer, default 4 MiB).
+
+    A worker is only as trustworthy as the least trusted task it ran: a
+    task can change its interpreter for the tasks that follow. Give code of
+    different trust executors of their own (one per plugin), or
+    ``max_tasks_per_child=1``."""
 
     def __init__(self, max_workers: Optional[int] = None, *, max_tasks_per_child: Optional[int] = None,
                  config: Union[None, str, Mapping[str, Any], Config] = None,
-                 task_timeout: Optional[float] = None, result: str = "pickle", options: Any = None,
-                 **overrides: Any) -> None:
+                 task_timeout: Optional[float] = None, result: str = "pickle", max_answer: Optional[int] = None,
+                 options: Any = None, **overrides: Any) -> None:
         if max_workers is None:
             max_workers = os.cpu_count() or 1
         if max_workers <= 0:
@@ -88,30 +115,37 @@ class SandboxExecutor(Executor):
         self._max_tasks = max_tasks_per_child
         self._task_timeout = task_timeout
         self._result = result
+        self._max_answer = max_answer
         self._options = options
-        self._config = python_config(config, overrides)
+        self._config = python_config(config, overrides, trusted=result != "json")
         self._queue: Deque[_WorkItem] = collections.deque()
         self._lock = threading.Lock()
         self._shutdown = False
+        self._broken: Optional[str] = None
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._thread: Optional[threading.Thread] = None
         self._workers: List[_Worker] = []
         self._retiring: List[PythonChild] = []
+        self._retiring_kill: dict = {}
 
     # ---- the Executor interface ------------------------------------------------------
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         try:
+            if self._result == "json":
+                check_untrusted_callable(fn)
             frame = pickle.dumps((fn, args, kwargs), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # as ProcessPoolExecutor: the future says it
             future.set_exception(exc)
             return future
+        name = getattr(fn, "__qualname__", None)
+        name = "%s.%s" % (getattr(fn, "__module__", "?"), name) if name else repr(fn)
         with self._lock:
+            if self._broken:
+                raise BrokenExecutor(self._broken)
             if self._shutdown:
                 raise RuntimeError("cannot schedule new futures after shutdown")
-            name = getattr(fn, "__qualname__", None)
-            name = "%s.%s" % (getattr(fn, "__module__", "?"), name) if name else repr(fn)
             self._queue.append(_WorkItem(future, frame, name))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="cleanroom-executor", daemon=True)
@@ -127,39 +161,59 @@ class SandboxExecutor(Executor):
                     self._queue.popleft().future.cancel()
             thread = self._thread
         self._wake()
-        if wait and thread is not None:
-            thread.join()
-        if thread is None or wait:
+        if thread is None:
             self._close_wakeup()
+        elif wait:
+            thread.join()
 
     # ---- the dispatcher thread --------------------------------------------------------
 
     def _wake(self) -> None:
         try:
             os.write(self._wake_w, b"x")
-        except (BlockingIOError, OSError):
+        except OSError:
             pass  # already awake, or closed after shutdown
 
     def _close_wakeup(self) -> None:
-        for fd in ("_wake_r", "_wake_w"):
-            if getattr(self, fd, -1) >= 0:
-                os.close(getattr(self, fd))
-                setattr(self, fd, -1)
+        with self._lock:
+            for name in ("_wake_r", "_wake_w"):
+                fd = getattr(self, name)
+                if fd >= 0:
+                    os.close(fd)
+                    setattr(self, name, -1)
 
     def _run(self) -> None:
         try:
             self._loop()
-        finally:
+        except BaseException as exc:  # a bug of ours: nothing runs any more, and every future says why
+            with self._lock:
+                self._broken = "the executor's dispatcher failed: %r" % (exc,)
+                queued = list(self._queue)
+                self._queue.clear()
+            for item in queued:
+                if item.future.set_running_or_notify_cancel():
+                    item.future.set_exception(BrokenExecutor(self._broken))
             for w in self._workers:
-                self._fail(w, SandboxError("the executor ended before the task's answer"))
-                w.child.kill()
-                self._retiring.append(w.child)
-            self._workers = []
-            for child in self._retiring:
+                self._fail(w, BrokenExecutor(self._broken))
+        finally:
+            self._stop_all()
+            self._close_wakeup()
+
+    def _stop_all(self) -> None:
+        """Every worker and retired child: their channels closed, ended after
+        END_GRACE if still there, reaped."""
+        for w in self._workers:
+            self._fail(w, SandboxError("the executor ended before the task's answer"))
+            w.child.sock.close()
+            self._retiring.append(w.child)
+        self._workers = []
+        for child in self._retiring:
+            try:
                 child.sock.close()
-                child.wait_end()
+                child.wait_end(grace=END_GRACE)
+            finally:
                 child.close()
-            self._retiring = []
+        self._retiring = []
 
     def _next_item(self) -> Optional[_WorkItem]:
         with self._lock:
@@ -171,12 +225,12 @@ class SandboxExecutor(Executor):
 
     def _start_worker(self) -> _Worker:
         return _Worker(PythonChild(self._config, result=self._result, one_shot=False, time_limit=0,
-                                   options=self._options))
+                                   options=self._options, max_answer=self._max_answer))
 
-    def _assign(self) -> None:
+    def _assign(self, now: float) -> None:
         """Hand out queued tasks to idle workers, starting workers as needed."""
         while True:
-            idle = [w for w in self._workers if w.item is None]
+            idle = [w for w in self._workers if w.idle]
             if not idle and len(self._workers) >= self._max_workers:
                 return
             item = self._next_item()
@@ -192,7 +246,7 @@ class SandboxExecutor(Executor):
                     continue
                 self._workers.append(w)
             w.item = item
-            w.deadline = time.monotonic() + self._task_timeout if self._task_timeout else None
+            w.deadline = now + self._task_timeout if self._task_timeout else None
             w.out += _HEADER.pack(len(item.frame)) + item.frame
             item.frame = b""
 
@@ -201,126 +255,158 @@ class SandboxExecutor(Executor):
             w.item.future.set_exception(exc)
         w.item = None
 
-    def _retire(self, w: _Worker) -> None:
-        """Done with it: closing its channel ends it (EOF); reaped later."""
+    def _retire(self, w: _Worker, now: float) -> None:
+        """Done with it: closing its channel ends it (EOF), else END_GRACE does."""
         self._workers.remove(w)
         w.child.sock.close()
         self._retiring.append(w.child)
+        self._retiring_kill[id(w.child)] = now + END_GRACE
 
     def _died(self, w: _Worker) -> None:
-        report = w.child.wait_end()
-        if w.timed_out:
-            exc: BaseException = TimeLimitError("the task %s ran past the task_timeout of %gs; its worker was "
-                                                "ended" % (w.item.name if w.item else "?", self._task_timeout or 0),
-                                                report)
+        """Its sandbox has ended: its task, if any, gets why."""
+        report = w.child.wait_end(grace=END_GRACE)
+        name = w.item.name if w.item else "?"
+        if w.why is not None:
+            exc = w.why
+        elif w.timed_out:
+            exc = TimeLimitError("the task %s ran past the task_timeout of %gs; its worker was ended"
+                                 % (name, self._task_timeout or 0), report)
         else:
-            exc = no_answer_error(report, "the worker of task %s" % (w.item.name if w.item else "?"))
+            exc = no_answer_error(report, "the worker of task %s" % name)
+        if isinstance(exc, SandboxError) and exc.report is None:
+            exc.report = report
         self._fail(w, exc)
         self._workers.remove(w)
-        w.child.sock.close()
         w.child.close()
 
-    def _answered(self, w: _Worker, frame: bytes) -> None:
+    def _answered(self, w: _Worker, frame: bytes, now: float) -> None:
         item, w.item, w.deadline = w.item, None, None
+        if item is None:  # an answer nobody asked for: the worker is not ours any more
+            w.end(now, at_once=True)
+            return
         w.tasks += 1
-        if item is not None and not item.future.done():
+        if not item.future.done():
             try:
                 item.future.set_result(w.child.decode(frame))
             except BaseException as exc:
                 item.future.set_exception(exc)
         if self._max_tasks is not None and w.tasks >= self._max_tasks:
-            self._retire(w)
+            self._retire(w, now)
 
-    def _read(self, w: _Worker) -> bool:
-        """Read what the worker sent; False when its channel closed."""
-        while True:
-            try:
-                chunk = w.child.sock.recv(1 << 20)
-            except BlockingIOError:
-                break
-            except ConnectionResetError:
-                return False
-            if not chunk:
-                return False
-            w.child.feed(chunk)
-        try:
-            while w in self._workers:
-                frame = w.child.take_frame()
-                if frame is None:
-                    break
-                self._answered(w, frame)
-        except SandboxError as exc:  # an answer too large: the worker is ended
-            self._fail(w, exc)
-        return True
+    def _read(self, w: _Worker, now: float) -> None:
+        """One read of its channel, and the answers it completes."""
+        if w.child.read_some() < 0:
+            # a worker that exits closes its channel first: its sandbox's end, which
+            # says how, follows; one that only closed it is ended
+            w.end(now)
+            return
+        self._read_frames(w, now)
 
-    def _write(self, w: _Worker) -> None:
+    def _write(self, w: _Worker, now: float) -> None:
         try:
             n = w.child.sock.send(w.out)
         except BlockingIOError:
             return
         except (BrokenPipeError, ConnectionResetError):
-            w.out.clear()  # it is gone: its sandbox fd will say so
+            w.out.clear()
+            w.end(now)
             return
         del w.out[:n]
 
-    def _reap_retired(self) -> None:
-        for child in list(self._retiring):
-            if child.poll_end() is not None:
-                child.close()
-                self._retiring.remove(child)
+    def _register(self, sel: selectors.BaseSelector) -> Optional[float]:
+        """What to wait for; returns the next deadline."""
+        for key in list(sel.get_map().values()):
+            sel.unregister(key.fileobj)
+        sel.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
+        deadlines = []
+        for w in self._workers:
+            if w.kill_at is None and not w.killed:
+                events = selectors.EVENT_READ | (selectors.EVENT_WRITE if w.out else 0)
+                sel.register(w.child.sock, events, ("sock", w))
+            sel.register(w.child.fileno(), selectors.EVENT_READ, ("end", w))
+            for fd in w.child.outputs:
+                sel.register(fd, selectors.EVENT_READ, ("output", w.child))
+            if w.deadline is not None and not w.timed_out:
+                deadlines.append(w.deadline)
+            if w.kill_at is not None and not w.killed:
+                deadlines.append(w.kill_at)
+        for child in self._retiring:
+            sel.register(child.fileno(), selectors.EVENT_READ, ("retired", child))
+            for fd in child.outputs:
+                sel.register(fd, selectors.EVENT_READ, ("output", child))
+            at = self._retiring_kill.get(id(child))
+            if at is not None:
+                deadlines.append(at)
+        return min(deadlines) if deadlines else None
+
+    def _on_deadlines(self, now: float) -> None:
+        for w in self._workers:
+            if w.deadline is not None and now >= w.deadline and not w.timed_out:
+                w.timed_out = True
+                w.killed = True
+                w.child.kill()
+            if w.kill_at is not None and now >= w.kill_at and not w.killed:
+                w.killed = True
+                w.child.kill()
+        for child in self._retiring:
+            at = self._retiring_kill.get(id(child))
+            if at is not None and now >= at:
+                del self._retiring_kill[id(child)]
+                child.kill()
 
     def _loop(self) -> None:
         with selectors.DefaultSelector() as sel:
             while True:
-                self._assign()
-                self._reap_retired()
+                now = time.monotonic()
+                self._assign(now)
                 with self._lock:
                     finished = self._shutdown and not self._queue
                 if finished and all(w.item is None for w in self._workers):
                     return
-                for key in list(sel.get_map().values()):
-                    sel.unregister(key.fileobj)
-                sel.register(self._wake_r, selectors.EVENT_READ, None)
-                for w in self._workers:
-                    events = (selectors.EVENT_READ if w.kill_at is None else 0) | \
-                        (selectors.EVENT_WRITE if w.out and w.kill_at is None else 0)
-                    if events:
-                        sel.register(w.child.sock, events, ("sock", w))
-                    sel.register(w.child.fileno(), selectors.EVENT_READ, ("end", w))
-                for child in self._retiring:
-                    sel.register(child.fileno(), selectors.EVENT_READ, ("retired", child))
+                deadline = self._register(sel)
+                timeout = None if deadline is None else max(0.0, deadline - now)
+                events = sel.select(timeout)
                 now = time.monotonic()
-                deadlines = [w.deadline for w in self._workers if w.deadline is not None and not w.timed_out]
-                deadlines += [w.kill_at for w in self._workers if w.kill_at is not None and w.kill_at != _ENDED]
-                timeout = max(0.0, min(deadlines) - now) if deadlines else None
-                for key, events in sel.select(timeout):
-                    if key.data is None:
+                for key, mask in events:
+                    kind, who = key.data
+                    if kind == "wake":
                         try:
                             while os.read(self._wake_r, 4096):
                                 pass
                         except BlockingIOError:
                             pass
+                    elif kind == "output":
+                        if key.fd in who.outputs:
+                            who.forward(key.fd)
+                    elif kind == "retired":
+                        if who in self._retiring and who.poll_end() is not None:
+                            who.drain(time.monotonic() + 5)
+                            who.close()
+                            self._retiring.remove(who)
+                            self._retiring_kill.pop(id(who), None)
+                    elif who not in self._workers:
                         continue
-                    kind, who = key.data
-                    if kind == "retired" or who not in self._workers:
-                        continue
-                    if kind == "sock":
-                        if events & selectors.EVENT_WRITE:
-                            self._write(who)
-                        if events & selectors.EVENT_READ and who.kill_at is None and not self._read(who):
-                            # a worker that exits closes its channel first: its sandbox's end,
-                            # which says how, follows; one that only closed it is ended
-                            who.kill_at = time.monotonic() + 1.0
+                    elif kind == "sock":
+                        if mask & selectors.EVENT_WRITE:
+                            self._write(who, now)
+                        if mask & selectors.EVENT_READ and who in self._workers and who.kill_at is None:
+                            self._read(who, now)
                     elif kind == "end":
-                        if who.kill_at is None:
-                            self._read(who)  # an answer sent just before the end still counts
+                        if who.kill_at is None and not who.killed:
+                            # an answer sent just before the end still counts: the rest is finite now
+                            while who.item is not None and who.kill_at is None and who.child.read_some() > 0:
+                                self._read_frames(who, now)
                         if who in self._workers:
                             self._died(who)
-                now = time.monotonic()
-                for w in self._workers:
-                    if w.deadline is not None and now >= w.deadline and not w.timed_out:
-                        w.timed_out = True
-                        w.child.kill()
-                    if w.kill_at is not None and now >= w.kill_at:
-                        w.kill_at = _ENDED
-                        w.child.kill()
+                self._on_deadlines(time.monotonic())
+
+    def _read_frames(self, w: _Worker, now: float) -> None:
+        try:
+            while w in self._workers and w.kill_at is None:
+                frame = w.child.take_frame()
+                if frame is None:
+                    return
+                self._answered(w, frame, now)
+        except SandboxError as exc:  # an answer too large: the worker was ended
+            w.why = exc
+            w.killed = True

@@ -71,21 +71,21 @@ class Sandbox:
                  pass_fds: Union[Iterable[int], Mapping[int, int]] = (), cwd: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None,
                  text: bool = False, encoding: Optional[str] = None, errors: Optional[str] = None,
-                 options: Any = None, **overrides: Any) -> None:
+                 universal_newlines: Optional[bool] = None, options: Any = None, **overrides: Any) -> None:
         self._native: Any = None
         self.returncode: Optional[int] = None
         self._report: Optional[Dict[str, Any]] = None
         self.stdin: Optional[IO[Any]] = None
         self.stdout: Optional[IO[Any]] = None
         self.stderr: Optional[IO[Any]] = None
-        self._text = bool(text or encoding or errors)
+        self._text = bool(text or universal_newlines or encoding or errors)
         self._encoding = encoding or "utf-8"
         self._errors = errors or "strict"
         self._captured: Dict[str, List[bytes]] = {}
         self._input_view: Optional[memoryview] = None
         cfg = resolve(config, overrides)
         self.args: List[str] = [os.fspath(a) for a in args] if args is not None else cfg.args
-        fds, child_ends = self._layout(stdin, stdout, stderr, pass_fds)
+        fds, child_ends = self._layout(cfg, stdin, stdout, stderr, pass_fds)
         lib = _native.lib()
         try:
             try:
@@ -107,7 +107,7 @@ class Sandbox:
             for fd in child_ends:
                 os.close(fd)
 
-    def _layout(self, stdin: _Std, stdout: _Std, stderr: _Std,
+    def _layout(self, cfg: Config, stdin: _Std, stdout: _Std, stderr: _Std,
                 pass_fds: Union[Iterable[int], Mapping[int, int]]) -> Tuple[List[Tuple[int, int]], List[int]]:
         """The job's fds: (sandbox fd, our fd) pairs, and the fds we opened for
         the child alone (closed once it has them)."""
@@ -122,8 +122,9 @@ class Sandbox:
                     ours, theirs = (w, r) if target == 0 else (r, w)
                     child_ends.append(theirs)
                     fds.append((target, theirs))
-                    mode = "wb" if target == 0 else "rb"
-                    f = io.open(ours, mode, buffering=0)
+                    raw: IO[Any] = io.open(ours, "wb" if target == 0 else "rb", buffering=0)
+                    f = io.TextIOWrapper(raw, encoding=self._encoding, errors=self._errors,  # type: ignore
+                                         write_through=True) if self._text else raw
                     setattr(self, ("stdin", "stdout", "stderr")[target], f)
                 elif spec == DEVNULL:
                     fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
@@ -133,7 +134,15 @@ class Sandbox:
                     if target != 2:
                         raise ValueError("STDOUT is only for stderr")
                     out = [s for t, s in fds if t == 1]
-                    fds.append((2, out[0] if out else 1))
+                    if out:
+                        fds.append((2, out[0]))
+                    else:  # whatever the config gives as fd 1
+                        fd = self._configs_fd1(cfg)
+                        if fd is None:
+                            d = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+                            child_ends.append(d)
+                            fd = d
+                        fds.append((2, fd))
                 else:
                     fds.append((target, _fd_of(spec)))
             items = pass_fds.items() if isinstance(pass_fds, Mapping) else ((fd, fd) for fd in pass_fds)
@@ -144,6 +153,18 @@ class Sandbox:
             self._close_pipes()
             raise
         return fds, child_ends
+
+    @staticmethod
+    def _configs_fd1(cfg: Config) -> Optional[int]:
+        """The caller's fd that the config puts at fd 1, None for /dev/null."""
+        for entry in cfg.to_dict().get("fds", []) or []:
+            if entry.get("fd") == 1:
+                if "inherit" in entry:
+                    return int(entry["inherit"])
+                if entry.get("null"):
+                    return None
+                raise ValueError("stderr=STDOUT: the config's fd 1 is a file; give stdout too")
+        return None
 
     # ---- the Popen interface ----------------------------------------------------
 
@@ -213,6 +234,7 @@ class Sandbox:
         with selectors.DefaultSelector() as sel:
             if self.stdin is not None and not self.stdin.closed:
                 if self._input_view is not None and len(self._input_view):
+                    os.set_blocking(self.stdin.fileno(), False)  # a write never waits for the program
                     sel.register(self.stdin, selectors.EVENT_WRITE)
                 else:
                     self.stdin.close()
@@ -230,6 +252,8 @@ class Sandbox:
                         assert self._input_view is not None
                         try:
                             n = os.write(key.fd, self._input_view[:65536])
+                        except BlockingIOError:
+                            n = 0
                         except BrokenPipeError:
                             n = len(self._input_view)
                         self._input_view = self._input_view[n:]
@@ -295,11 +319,13 @@ class Sandbox:
         """End the sandbox if it still runs, and release it and its pipes."""
         self._close_pipes()
         if self._native is not None and not self._native.closed:
-            if self.returncode is None:
-                r = self._native.wait(0)
-                if r is not None:
-                    self._conclude(r)
-            self._native.close()
+            try:
+                if self.returncode is None:
+                    r = self._native.wait(0)
+                    if r is not None:
+                        self._conclude(r)
+            finally:
+                self._native.close()
 
     def __enter__(self) -> "Sandbox":
         return self
@@ -328,7 +354,7 @@ def run(args: Sequence[Union[str, "os.PathLike[str]"]], *,
         input: Union[None, bytes, str] = None, capture_output: bool = False, timeout: Optional[float] = None,
         check: bool = False, stdin: _Std = None, stdout: _Std = None, stderr: _Std = None,
         text: bool = False, encoding: Optional[str] = None, errors: Optional[str] = None,
-        **kwargs: Any) -> Result:
+        universal_newlines: Optional[bool] = None, **kwargs: Any) -> Result:
     """Run ``args`` in a sandbox and wait, in the shape of ``subprocess.run``::
 
         r = cleanroom.run(["python3", "-c", "print(1)"], capture_output=True, text=True)
@@ -352,7 +378,7 @@ def run(args: Sequence[Union[str, "os.PathLike[str]"]], *,
             raise ValueError("capture_output cannot be given with stdout or stderr")
         stdout = stderr = PIPE
     with Sandbox(args, config=config, stdin=stdin, stdout=stdout, stderr=stderr, timeout=timeout, text=text,
-                 encoding=encoding, errors=errors, **kwargs) as sb:
+                 encoding=encoding, errors=errors, universal_newlines=universal_newlines, **kwargs) as sb:
         out, err = sb.communicate(input)
     result = sb.result
     if result.report.get("setup_failed"):

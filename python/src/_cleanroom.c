@@ -12,7 +12,28 @@
 
 #include "cleanroom/cleanroom.h"
 
+#if PY_VERSION_HEX < 0x030A0000 /* what 3.10 added, for 3.8 and 3.9 */
+static PyObject *Py_NewRef(PyObject *o) {
+  Py_INCREF(o);
+  return o;
+}
+static int PyModule_AddObjectRef(PyObject *m, const char *name, PyObject *o) {
+  Py_XINCREF(o);
+  if (PyModule_AddObject(m, name, o) < 0) {
+    Py_XDECREF(o);
+    return -1;
+  }
+  return 0;
+}
+#endif
+
 static PyObject *Error; /* cleanroom._cleanroom.Error */
+
+/* Text from the library (messages, paths, JSON): not always UTF-8 (a path
+ * is bytes); never a decoding error instead of the error itself. */
+static PyObject *text_of(const char *s) {
+  return s ? PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "surrogateescape") : Py_NewRef(Py_None);
+}
 
 /* Raise Error(message) with .where, .what and .errno from `err` (freed). */
 static PyObject *raise_error(cr_error *err) {
@@ -20,10 +41,12 @@ static PyObject *raise_error(cr_error *err) {
     PyErr_SetString(Error, "cleanroom failed without saying why");
     return NULL;
   }
-  PyObject *exc = PyObject_CallFunction(Error, "s", cr_error_message(err));
+  PyObject *message = text_of(cr_error_message(err));
+  PyObject *exc = message ? PyObject_CallFunctionObjArgs(Error, message, NULL) : NULL;
+  Py_XDECREF(message);
   if (exc) {
-    PyObject *where = PyUnicode_DecodeFSDefault(cr_error_where(err));
-    PyObject *what = PyUnicode_DecodeFSDefault(cr_error_what(err));
+    PyObject *where = text_of(cr_error_where(err));
+    PyObject *what = text_of(cr_error_what(err));
     PyObject *errnum = PyLong_FromLong(cr_error_errno(err));
     if (where && what && errnum && PyObject_SetAttrString(exc, "where", where) == 0 &&
         PyObject_SetAttrString(exc, "what", what) == 0 && PyObject_SetAttrString(exc, "errno", errnum) == 0)
@@ -281,7 +304,7 @@ static PyObject *Config_add_bind(ConfigObject *self, PyObject *args, PyObject *k
 static PyObject *Config_to_json(ConfigObject *self, PyObject *noargs) {
   char *text = cr_config_to_json(self->cfg);
   if (!text) return PyErr_NoMemory();
-  PyObject *r = PyUnicode_FromString(text);
+  PyObject *r = text_of(text);
   cr_free(text);
   return r;
 }
@@ -326,12 +349,36 @@ static PyTypeObject ConfigType = {
 
 /* ---- Sandbox ----------------------------------------------------------------- */
 
+/* One sandbox is used by one thread at a time (the library's rule):
+ * every method holds the object's lock, taken with the GIL released, so
+ * that Python threads (multiprocessing's own among them) may share one. */
 typedef struct {
   PyObject_HEAD
   cr_sandbox *sb;
+  PyThread_type_lock lock;
   PyObject *options; /* kept alive: the sandbox logs through it */
   PyObject *report;  /* (report JSON, error message or None) once ended */
 } SandboxObject;
+
+static void lock_sandbox(SandboxObject *self) {
+  if (PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) return;
+  Py_BEGIN_ALLOW_THREADS
+  PyThread_acquire_lock(self->lock, WAIT_LOCK);
+  Py_END_ALLOW_THREADS
+}
+
+static void unlock_sandbox(SandboxObject *self) { PyThread_release_lock(self->lock); }
+
+static PyObject *Sandbox_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+  SandboxObject *self = (SandboxObject *)type->tp_alloc(type, 0);
+  if (!self) return NULL;
+  self->lock = PyThread_allocate_lock();
+  if (!self->lock) {
+    Py_DECREF(self);
+    return PyErr_NoMemory();
+  }
+  return (PyObject *)self;
+}
 
 static int Sandbox_init(SandboxObject *self, PyObject *args, PyObject *kwds) {
   static char *kwlist[] = {"config", "options", NULL};
@@ -339,7 +386,9 @@ static int Sandbox_init(SandboxObject *self, PyObject *args, PyObject *kwds) {
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!|O:Sandbox", kwlist, &ConfigType, &config, &options) ||
       check_options(options) < 0)
     return -1;
-  if (self->sb) {
+  lock_sandbox(self);
+  if (self->sb || self->report) {
+    unlock_sandbox(self);
     PyErr_SetString(PyExc_RuntimeError, "a Sandbox is created once");
     return -1;
   }
@@ -353,14 +402,16 @@ static int Sandbox_init(SandboxObject *self, PyObject *args, PyObject *kwds) {
   Py_BEGIN_ALLOW_THREADS
   rc = cr_sandbox_create(cfg, opts, &sb, &err);
   Py_END_ALLOW_THREADS
+  if (rc == 0) self->sb = sb;
+  unlock_sandbox(self);
   if (rc < 0) {
     raise_error(err);
     return -1;
   }
-  self->sb = sb;
   return 0;
 }
 
+/* With the lock held. */
 static void sandbox_close(SandboxObject *self) {
   if (!self->sb) return;
   cr_sandbox *sb = self->sb;
@@ -371,14 +422,20 @@ static void sandbox_close(SandboxObject *self) {
 }
 
 static void Sandbox_dealloc(SandboxObject *self) {
-  sandbox_close(self);
+  if (self->lock) {
+    sandbox_close(self); /* nobody else holds the object any more */
+    PyThread_free_lock(self->lock);
+  }
   Py_XDECREF(self->options);
   Py_XDECREF(self->report);
   Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
-static int require_open(SandboxObject *self) {
+/* Take the lock; unless the sandbox is open, release it and raise. */
+static int enter_open(SandboxObject *self) {
+  lock_sandbox(self);
   if (self->sb) return 0;
+  unlock_sandbox(self);
   PyErr_SetString(PyExc_ValueError, "the sandbox is closed");
   return -1;
 }
@@ -445,7 +502,6 @@ static PyObject *Sandbox_start(SandboxObject *self, PyObject *args, PyObject *kw
   if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOOO:start", kwlist, &argv, &env, &cwd, &fds,
                                    &time_limit_ms))
     return NULL;
-  if (require_open(self) < 0) return NULL;
   cr_error *err = NULL;
   cr_job *job = NULL;
   bool any =
@@ -458,40 +514,62 @@ static PyObject *Sandbox_start(SandboxObject *self, PyObject *args, PyObject *kw
       return rc == -2 ? raise_error(err) : NULL;
     }
   }
+  if (enter_open(self) < 0) {
+    cr_job_free(job);
+    return NULL;
+  }
   cr_sandbox *sb = self->sb;
   int rc;
   Py_BEGIN_ALLOW_THREADS
   rc = cr_sandbox_start(sb, job, &err);
   cr_job_free(job);
   Py_END_ALLOW_THREADS
+  unlock_sandbox(self);
   if (rc < 0) return raise_error(err);
   Py_RETURN_NONE;
 }
 
 static PyObject *Sandbox_fileno(SandboxObject *self, PyObject *noargs) {
-  if (require_open(self) < 0) return NULL;
-  return PyLong_FromLong(cr_sandbox_fd(self->sb));
+  if (enter_open(self) < 0) return NULL;
+  int fd = cr_sandbox_fd(self->sb);
+  unlock_sandbox(self);
+  return PyLong_FromLong(fd);
 }
 
 static PyObject *Sandbox_get_pid(SandboxObject *self, void *closure) {
-  if (require_open(self) < 0) return NULL;
-  return PyLong_FromLong((long)cr_sandbox_pid(self->sb));
+  if (enter_open(self) < 0) return NULL;
+  pid_t pid = cr_sandbox_pid(self->sb);
+  unlock_sandbox(self);
+  return PyLong_FromLong((long)pid);
 }
 
 static PyObject *Sandbox_kill(SandboxObject *self, PyObject *args) {
   int sig;
-  if (!PyArg_ParseTuple(args, "i:kill", &sig) || require_open(self) < 0) return NULL;
+  if (!PyArg_ParseTuple(args, "i:kill", &sig) || enter_open(self) < 0) return NULL;
   cr_error *err = NULL;
-  if (cr_sandbox_kill(self->sb, sig, &err) < 0) return raise_error(err);
+  int rc = cr_sandbox_kill(self->sb, sig, &err);
+  unlock_sandbox(self);
+  if (rc < 0) return raise_error(err);
   Py_RETURN_NONE;
 }
 
 /* wait(timeout_ms=-1) -> (report JSON, error message or None), or None when
- * the time ran out. */
+ * the time ran out; the report stays once there (also after close). The
+ * lock is held for the wait: the package waits with 0, after poll(). */
 static PyObject *Sandbox_wait(SandboxObject *self, PyObject *args) {
   int timeout_ms = -1;
-  if (!PyArg_ParseTuple(args, "|i:wait", &timeout_ms) || require_open(self) < 0) return NULL;
-  if (self->report) return Py_NewRef(self->report);
+  if (!PyArg_ParseTuple(args, "|i:wait", &timeout_ms)) return NULL;
+  lock_sandbox(self);
+  if (self->report) {
+    PyObject *cached = Py_NewRef(self->report);
+    unlock_sandbox(self);
+    return cached;
+  }
+  if (!self->sb) {
+    unlock_sandbox(self);
+    PyErr_SetString(PyExc_ValueError, "the sandbox is closed");
+    return NULL;
+  }
   cr_sandbox *sb = self->sb;
   const cr_result *res = NULL;
   cr_error *err = NULL;
@@ -501,22 +579,35 @@ static PyObject *Sandbox_wait(SandboxObject *self, PyObject *args) {
   rc = cr_sandbox_wait(sb, timeout_ms, &res, &err);
   if (rc == 1) json = cr_result_to_json(res, NULL);
   Py_END_ALLOW_THREADS
+  PyObject *report = NULL;
+  if (rc == 1 && json) {
+    PyObject *text = text_of(json), *error = text_of(res->error);
+    report = text && error ? PyTuple_Pack(2, text, error) : NULL;
+    Py_XDECREF(text);
+    Py_XDECREF(error);
+    if (report) self->report = Py_NewRef(report);
+  }
+  unlock_sandbox(self);
+  cr_free(json);
   if (rc < 0) return raise_error(err);
   if (rc == 0) Py_RETURN_NONE;
   if (!json) return PyErr_NoMemory();
-  PyObject *report = Py_BuildValue("(sz)", json, res->error);
-  cr_free(json);
-  if (!report) return NULL;
-  self->report = Py_NewRef(report);
   return report;
 }
 
 static PyObject *Sandbox_close(SandboxObject *self, PyObject *noargs) {
+  lock_sandbox(self);
   sandbox_close(self);
+  unlock_sandbox(self);
   Py_RETURN_NONE;
 }
 
-static PyObject *Sandbox_get_closed(SandboxObject *self, void *closure) { return PyBool_FromLong(!self->sb); }
+static PyObject *Sandbox_get_closed(SandboxObject *self, void *closure) {
+  lock_sandbox(self);
+  bool closed = !self->sb;
+  unlock_sandbox(self);
+  return PyBool_FromLong(closed);
+}
 
 static PyMethodDef Sandbox_methods[] = {
     {"start", (PyCFunction)(void (*)(void))Sandbox_start, METH_VARARGS | METH_KEYWORDS,
@@ -543,7 +634,7 @@ static PyTypeObject SandboxType = {
     .tp_doc = PyDoc_STR("Sandbox(config, options=None): a sandbox built up to its payload's start."),
     .tp_basicsize = sizeof(SandboxObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_new = PyType_GenericNew,
+    .tp_new = Sandbox_new,
     .tp_init = (initproc)Sandbox_init,
     .tp_dealloc = (destructor)Sandbox_dealloc,
     .tp_methods = Sandbox_methods,
@@ -552,9 +643,7 @@ static PyTypeObject SandboxType = {
 
 /* ---- the module ---------------------------------------------------------------- */
 
-static PyObject *default_json(PyObject *mod, PyObject *noargs) {
-  return PyUnicode_FromString(cr_config_default_json());
-}
+static PyObject *default_json(PyObject *mod, PyObject *noargs) { return text_of(cr_config_default_json()); }
 
 static PyMethodDef module_methods[] = {
     {"default_json", default_json, METH_NOARGS, "The built-in default config as JSON text."},

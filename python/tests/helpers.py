@@ -95,3 +95,69 @@ def set_leaked():
     global LEAKED
     LEAKED = "changed in the child"
     return LEAKED
+
+
+def print_and_return(text):
+    print(text)
+    print("to stderr", file=sys.stderr)
+    return text
+
+
+def stdio_identity():
+    """The (device, inode) of fds 1 and 2."""
+    return [list(os.stat(fd)[1:3][::-1]) for fd in (1, 2)]
+
+
+def forge_then_sleep():
+    """A hostile child: answers on its own, then does not end."""
+    import json
+    import struct
+    body = json.dumps({"ok": "forged"}).encode()
+    os.write(3, struct.pack("!Q", len(body)) + body)
+    time.sleep(600)
+
+
+def close_channel_and_sleep():
+    os.close(3)
+    time.sleep(600)
+
+
+def ignore_the_end():
+    """A hostile task: its worker no longer ends when its channel closes."""
+    import cleanroom._worker as worker
+    worker.recv_frame = lambda fd: time.sleep(600)
+    return "patched"
+
+
+def spam_frames():
+    """A hostile task: empty frames on the channel, from processes that
+    outlive the answer."""
+    for _ in range(4):
+        if os.fork() == 0:
+            try:
+                for _ in range(200000):
+                    os.write(3, b"\0" * 8)
+            finally:
+                os._exit(0)
+    return "spamming"
+
+
+def escape_sequences():
+    print("\x1b[2J\x1b]0;owned\x07plain")
+    return 1
+
+
+def where_am_i():
+    return {"cwd": os.getcwd(), "argv": list(sys.argv), "path": list(sys.path)}
+
+
+def list_dir(path):
+    return sorted(os.listdir(path))
+
+
+def forge_deep_json():
+    """A hostile child: an answer nested deeper than the host's parser goes."""
+    import struct
+    body = b"[" * 100000 + b"]" * 100000
+    os.write(3, struct.pack("!Q", len(body)) + body)
+    os._exit(0)
