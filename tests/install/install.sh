@@ -25,7 +25,7 @@ for f in bin/cleanroom "$libdir/libcleanroom.so" "$libdir/libcleanroom.so.0" "$l
          "$libdir/cmake/cleanroom/cleanroomConfigVersion.cmake" "$libdir/cmake/cleanroom/cleanroomTargets.cmake" \
          include/cleanroom/cleanroom.h share/cleanroom/schema.json share/cleanroom/default.json \
          share/cleanroom/policies/default.json share/cleanroom/policies/strict.json \
-         share/doc/cleanroom/LICENSE etc/apparmor.d/cleanroom; do
+         share/doc/cleanroom/LICENSE share/bash-completion/completions/cleanroom etc/apparmor.d/cleanroom; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 [ "$(readlink "$prefix/$libdir/libcleanroom.so")" = libcleanroom.so.0 ] || fail "libcleanroom.so does not point to the soname"
