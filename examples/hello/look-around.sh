@@ -9,12 +9,18 @@ echo "-- environment (the whole of it, as this process received it):"
 # /proc/$$/environ is what execve gave this shell; `env` would also show
 # PWD, which the shell itself adds.
 tr '\0' '\n' < /proc/$$/environ | sort | sed 's/^/     /'
-echo "-- open fds (the whole table; the listing's own fd is left out):"
-for fd in /proc/self/fd/*; do
-  n=${fd##*/}
-  target=$(readlink "$fd" 2>/dev/null) || continue
-  case "$target" in /proc/*/fd) continue ;; esac
-  echo "     $n -> $target"
+echo "-- open fds (this shell's whole table):"
+# /proc/$$, not /proc/self: a listing program would otherwise list its own
+# fds (its stdout a pipe), not the shell's. find writes to a file it opens
+# itself (-fprintf; a shell redirection would move the shell's own fd 1),
+# so the shell's table is as it was while find reads it.
+find /proc/$$/fd/ -mindepth 1 -fprintf /tmp/fds.txt '%f %l\n'
+sort -n /tmp/fds.txt | while read -r n target; do
+  case "$target" in
+    /hello/look-around.sh) note="   (the shell's own: it reads this script)" ;;
+    *) note="" ;;
+  esac
+  echo "     $n -> $target$note"
 done
 echo "-- network interfaces:"
 tail -n +3 /proc/net/dev | cut -d: -f1 | sed 's/^ */     /'
