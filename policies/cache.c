@@ -32,7 +32,7 @@
 #include "cr/cleanup.h"
 #include "internal.h"
 
-#define CACHE_MAGIC "CRBPF005"
+#define CACHE_MAGIC "CRBPF006"
 
 struct cache_header {
   char magic[8];

@@ -45,7 +45,8 @@ static int create_filter(struct cr_profile *p, const cJSON *root) {
     return -1;
   if (p->default_kind == CR_ACT_NOTIFY)
     return cr_perr(p, "$.defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
-  p->filter = seccomp_init(p->default_action);
+  p->filter_default = p->default_action == SCMP_ACT_ERRNO(ENOSYS) ? SCMP_ACT_ERRNO(EPERM) : p->default_action;
+  p->filter = seccomp_init(p->filter_default);
   if (!p->filter) return cr_perr(p, "$.defaultAction", "libseccomp refused the default action");
   /* Calls of an architecture the filter does not list (i386 via int 0x80
    * on x86-64) end the whole process, not just the calling thread. */
@@ -59,6 +60,31 @@ static int create_filter(struct cr_profile *p, const cJSON *root) {
   if (rc < 0 && rc != -EINVAL && rc != -EOPNOTSUPP)
     return cr_perr(p, "$", "libseccomp: setting the optimiser: %s", strerror(-rc));
   return 0;
+}
+
+/* An ENOSYS default says "no such system call", so that a runtime falls
+ * back from a call newer than the profile (clone3). It is the wrong answer
+ * for a call the profile lists and refuses by its arguments (personality
+ * with a flag not allowed): that one gets EPERM, "not permitted here". A
+ * filter cannot say "else" per call, so the filter's default is EPERM and
+ * every number the profile does not name gets an ENOSYS rule of its own,
+ * up to this bound (far above the highest Linux syscall number; higher
+ * numbers are no system call and get EPERM). */
+#define CR_UNLISTED_LIMIT 1024
+
+static void add_unlisted_enosys(struct cr_profile *p) {
+  if (p->filter_default == p->default_action) return;
+  for (int nr = 0; nr < CR_UNLISTED_LIMIT; nr++) {
+    if (cr_find_seen(p, nr)) continue;
+    int rc = seccomp_rule_add(p->filter, p->default_action, nr, 0);
+    /* -EDOM: no such number on a further architecture of the filter, where
+     * the call then gets the filter's default. */
+    if (rc < 0 && rc != -EDOM) {
+      cr_perr(p, "$.defaultAction", "libseccomp refused the ENOSYS rule of syscall %d: %s", nr,
+              strerror(-rc));
+      return;
+    }
+  }
 }
 
 /* ---- architectures / archMap ------------------------------------------- */
@@ -212,6 +238,7 @@ static int compile_root(struct cr_profile *p, const cJSON *root) {
   parse_flags(p, root);
   check_listener(p, root);
   cr_add_syscalls(p, cr_member(root, "syscalls"));
+  if (cr_jdiag_count(&p->diag) == 0) add_unlisted_enosys(p);
   if (cr_jdiag_count(&p->diag) == 0) check_exec_once(p);
   return cr_jdiag_any(&p->diag) ? -1 : 0;
 }

@@ -46,7 +46,8 @@ struct cr_profile {
   struct cr_bigints ints; /* exact integers of the text (p->diag.ints points here) */
 
   scmp_filter_ctx filter;
-  uint32_t default_action;
+  uint32_t default_action; /* the profile's defaultAction */
+  uint32_t filter_default; /* the filter's: EPERM where the profile's is ENOSYS (profile.c) */
   enum cr_act_kind default_kind;
   unsigned int flags;
   bool exec_once;

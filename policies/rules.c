@@ -348,9 +348,9 @@ static void add_name(struct cr_profile *p, const struct rule *r, const char *pat
   }
   if (note_rule(p, r, path, nr, name) < 0) return;
   if (r->kind == CR_ACT_NOTIFY) p->exec_once = true;
-  /* libseccomp refuses a rule that repeats the default action (EACCES);
-   * the default already does what it asks. */
-  if (r->action == p->default_action) return;
+  /* libseccomp refuses a rule that repeats the filter's default action
+   * (EACCES); the default already does what it asks. */
+  if (r->action == p->filter_default) return;
   int rc = seccomp_rule_add_array(p->filter, r->action, nr, r->n_args, r->args);
   if (rc < 0) cr_perr(p, path, "libseccomp refused the rule for \"%s\": %s", name, strerror(-rc));
 }

@@ -67,7 +67,8 @@
  *
  *   launcher: plan (fds, filter, cgroups, channels) -> clone3 init (all
  *   namespaces but net and ipc) -> v1 cgroups -> id maps -> helper
- *   helper:   join userns+mntns -> maps_written -> net namespace -> send it
+ *   helper:   open /proc/sys -> join userns+mntns -> maps_written -> net
+ *             namespace (lo up, ping_group_range) -> send it
  *             -> wait "root pivoted" -> detach old root -> "old root gone"
  *   init:     wait maps_written -> become the sandbox ids -> open bind
  *             sources -> pivot into an empty tmpfs -> build the root ->

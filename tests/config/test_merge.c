@@ -58,13 +58,19 @@ static void test_default(void) {
       if (strcmp(cfg->fs[k].target, optional_binds[i]) == 0) found = cfg->fs[k].optional;
     CHECK(found);
   }
-  CHECK(cfg->n_fs == 11);
+  CHECK(cfg->n_fs == 13);
   /* the default bounds the memory its tmpfs can pin (issue 11) */
   CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 &&
         cfg->fs[8].mode == 01777 && cfg->fs[8].size_percent == 25);
-  CHECK(cfg->fs[9].type == CR_FS_PROC && strcmp(cfg->fs[9].target, "/proc") == 0);
-  CHECK(cfg->fs[10].type == CR_FS_DEV && !cfg->fs[10].dev_pts && cfg->fs[10].dev_shm &&
-        cfg->fs[10].shm_size_percent == 10);
+  /* the FHS folders programs expect (issue 17): /var/tmp shares /tmp's bound */
+  CHECK(cfg->fs[9].type == CR_FS_SYMLINK && strcmp(cfg->fs[9].target, "/var/tmp") == 0 &&
+        strcmp(cfg->fs[9].link_to, "/tmp") == 0);
+  CHECK(cfg->fs[10].type == CR_FS_TMPFS && strcmp(cfg->fs[10].target, "/run") == 0 &&
+        cfg->fs[10].size == 16u << 20);
+  CHECK(cfg->fs[11].type == CR_FS_PROC && strcmp(cfg->fs[11].target, "/proc") == 0);
+  /* a private devpts: terminals (forkpty, script, tmux) work (issue 17) */
+  CHECK(cfg->fs[12].type == CR_FS_DEV && cfg->fs[12].dev_pts && cfg->fs[12].dev_shm &&
+        cfg->fs[12].shm_size_percent == 10);
   CHECK(cfg->process.has_oom_score_adj && cfg->process.oom_score_adj == 500);
   CHECK(cfg->n_fds == 3);
   for (size_t i = 0; i < cfg->n_fds && i < 3; i++)

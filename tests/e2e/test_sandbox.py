@@ -741,7 +741,7 @@ class Mounts(SandboxTest):
             self.assertNotIn(p, points, "host mount %s is visible in the default sandbox" % p)
         entries = set(root.split()) - {".", ".."}
         self.assertTrue(entries <= {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "tmp",
-                                    "proc", "dev"}, "root holds %s" % sorted(entries))
+                                    "var", "run", "proc", "dev"}, "root holds %s" % sorted(entries))
         self.assertIn("tmp-ok", rest)
         self.assertIn("usr-ro", rest)
 

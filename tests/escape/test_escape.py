@@ -110,14 +110,24 @@ class TerminalInjection(EscapeTest):
         self.assertTrue(out["isatty0"], "test setup: fd 0 of the payload is not the pty" + res.describe())
         injected = queued(slave)
         echoed = drain(master)
-        self.assert_no_wins(out, res, allowed=("setsid()",))
+        # default allows TIOCSCTTY (forkpty, pexpect, tmux need it): a pty that
+        # is nobody's controlling tty may become the payload's. Input still
+        # cannot be pushed into it (TIOCSTI, TIOCLINUX refused). strict
+        # refuses TIOCSCTTY too.
+        takes_ctty = seccomp == "default" and not launcher_has_ctty
+        allowed = ("setsid()",)
+        if takes_ctty:
+            allowed += ("ioctl(0, TIOCSCTTY, 0)", "ioctl(0, TIOCSCTTY, 1 /* steal */)", "open(/dev/tty)")
+        self.assert_no_wins(out, res, allowed=allowed)
+        self.assertNotIn("ioctl(0, TIOCSTI)", out["wins"], res.describe())
         self.assertEqual(injected, 0, "bytes were pushed into the pty's input queue" + res.describe())
         self.assertNotIn(b"#", echoed, "the pty echoed injected input" + res.describe())
         # A session of its own, led inside the sandbox (the launcher's session
         # leader is outside the pid namespace: its sid would read 0).
         self.assertNotEqual(out["sid"], 0, "the payload is in the launcher's session" + res.describe())
         self.assertIn(out["sid"], (1, out["pid"]), res.describe())
-        self.assertLess(out["tcgetsid0"], 0, "the pty is the payload's controlling tty" + res.describe())
+        if not takes_ctty:
+            self.assertLess(out["tcgetsid0"], 0, "the pty is the payload's controlling tty" + res.describe())
         return out
 
     def test_tiocsti_launcher_has_the_pty_as_ctty(self):
@@ -128,7 +138,8 @@ class TerminalInjection(EscapeTest):
 
     def test_tiocsti_pty_not_a_ctty(self):
         """The launcher's stdin is a pty that is nobody's controlling tty: the
-        payload (a session leader) must not make it its own and inject."""
+        payload (a session leader) must not inject into it (under default it
+        may make it its controlling tty, as forkpty does; under strict not)."""
         self.control()
         for seccomp in ("default", "strict"):
             with self.subTest(seccomp=seccomp):

@@ -8,8 +8,9 @@
  * then, on that core:
  *   - makes the network namespace (0.3 to 0.7 ms here: devices, sysctl
  *     tables, IPv6 on lo), which belongs to the sandbox exactly as it would
- *     from clone3; brings lo up and sends the init an fd of it, taken from
- *     a socket inside it (SIOCGSKNS: no /proc, no ptrace access);
+ *     from clone3; brings lo up, lets the sandbox's group open ICMP echo
+ *     sockets (ping), and sends the init an fd of it, taken from a socket
+ *     inside it (SIOCGSKNS: no /proc, no ptrace access);
  *   - once the init has pivoted into the new root (first thing, before
  *     filling it), detaches the old root: the host's mounts that clone3
  *     copied. Detaching waits for an RCU grace period (~0.1 ms here), which
@@ -51,14 +52,36 @@ static int bring_up_loopback(struct cr_helper_args *h, int sock) {
   return 0;
 }
 
+/* Unprivileged ICMP echo sockets (ping without CAP_NET_RAW, as Docker
+ * allows them) for the sandbox's group: a new network namespace starts with
+ * ping_group_range "1 0", no group. The helper holds every capability in
+ * the sandbox's user namespace, which owns the new network namespace, and
+ * the range is read in that user namespace's ids. /proc/sys was opened
+ * before the helper joined the sandbox's mount namespace, whose /proc may
+ * not be there yet (the init builds that root meanwhile); the sysctls under
+ * it are looked up in the network namespace of whoever opens them. */
+static int allow_ping(struct cr_helper_args *h, int proc_sys) {
+  char gid[24], line[64];
+  cr_fmt_uint(gid, sizeof gid, h->plan->cfg->process.gid);
+  line[0] = '\0';
+  cr_strlcat(line, gid, sizeof line);
+  cr_strlcat(line, " ", sizeof line);
+  cr_strlcat(line, gid, sizeof line);
+  int fd = openat(proc_sys, "net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return helper_fail(h, "network", "open /proc/sys/net/ipv4/ping_group_range");
+  int rc = cr_write_all(fd, line, strlen(line));
+  close(fd);
+  return rc < 0 ? helper_fail(h, "network", "write /proc/sys/net/ipv4/ping_group_range") : 0;
+}
+
 /* Should the init be gone, it has reported why: not the helper's error. */
 static bool init_gone(void) { return errno == EPIPE || errno == ECONNRESET; }
 
-static int make_network(struct cr_helper_args *h) {
+static int make_network(struct cr_helper_args *h, int proc_sys) {
   if (unshare(CLONE_NEWNET) < 0) return helper_fail(h, "network", "create the network namespace");
   int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (sock < 0) return helper_fail(h, "network", "socket");
-  if (bring_up_loopback(h, sock)) return 1;
+  if (bring_up_loopback(h, sock) || allow_ping(h, proc_sys)) return 1;
   int ns = ioctl(sock, SIOCGSKNS);
   if (ns < 0) return helper_fail(h, "network", "open the network namespace");
   if (cr_send_fd(h->plan->ch.helper_sock_helper, ns) < 0 && !init_gone())
@@ -113,9 +136,14 @@ static int detach_old_root(struct cr_helper_args *h) {
 
 int cr_helper_main(void *arg) {
   struct cr_helper_args *h = arg;
+  int proc_sys = -1;
+  if (h->plan->new_network && (proc_sys = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    _exit(helper_fail(h, "network", "open /proc/sys"));
   int joined = join_sandbox(h);
   if (joined != 0) _exit(joined > 0 ? 0 : 1);
-  _exit((h->plan->new_network && make_network(h)) || detach_old_root(h));
+  int failed = h->plan->new_network && make_network(h, proc_sys);
+  if (proc_sys >= 0) close(proc_sys);
+  _exit(failed || detach_old_root(h));
 }
 
 /* Sandbox side (the init), once the root is built: join the network
