@@ -284,6 +284,9 @@ struct cr_result {
   const char *cgroup_version; /* "v2", "v1", "hybrid", or NULL when no cgroup was used */
   uint64_t peak_memory_kb;    /* peak memory use of the memory cgroup, 0 when none */
   const char *error;          /* why the run failed (as cr_error_message), NULL when it did not */
+  /* "strict" (a supervised exec): the execve/execveat calls refused after
+   * the payload's own; the report lists them under "denied" */
+  uint64_t execs_refused;
 };
 
 /* Create, start (the config's process) and wait: returns 0 when the payload

@@ -116,6 +116,7 @@ struct cr_record_head {
   int32_t errnum;
   int32_t wstatus;         /* PAYLOAD_ENDED */
   uint32_t time_limit_hit; /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
+  uint32_t execs_refused;  /* PAYLOAD_ENDED: exec_once: execve/execveat calls the init refused */
   struct rusage usage;     /* PAYLOAD_ENDED: of every process the init reaped */
   uint32_t where_len;      /* bytes of WHERE, then WHAT, after the head (no NUL) */
   uint32_t what_len;

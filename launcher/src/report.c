@@ -87,6 +87,21 @@ static void add_cgroup(cJSON *o, const struct cr_result *res) {
   if (!cg) cJSON_AddNullToObject(o, "cgroup");
 }
 
+/* The system calls the sandbox refused on purpose, one entry per call and
+ * answer. Today: the execs of a supervised-exec policy ("strict") after the
+ * payload's own. */
+static void add_denied(cJSON *o, const struct cr_result *res) {
+  cJSON *denied = cJSON_AddArrayToObject(o, "denied");
+  if (!denied || res->execs_refused == 0) return;
+  cJSON *e = cJSON_CreateObject();
+  if (!e) return;
+  cJSON_AddStringToObject(e, "syscall", "execve");
+  cJSON_AddStringToObject(e, "action", "EPERM");
+  cJSON_AddNumberToObject(e, "count", (double)res->execs_refused);
+  cJSON_AddStringToObject(e, "by", "the supervised exec: only the payload's own exec is let through");
+  cJSON_AddItemToArray(denied, e);
+}
+
 static cJSON *report_object(const struct cr_result *res, const cr_error *run_err) {
   struct cr_result failed = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
   if (!res) res = &failed; /* a setup that failed before there was a sandbox */
@@ -111,6 +126,7 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   else
     cJSON_AddNullToObject(o, "error");
   add_cgroup(o, res);
+  add_denied(o, res);
   return o;
 }
 

@@ -249,6 +249,7 @@ static void from_records(struct cr_sandbox *sb, int init_status) {
   if (kind == CR_RECORD_PAYLOAD_ENDED) {
     result_from_status(res, r->head.wstatus);
     if (r->head.time_limit_hit) res->time_limit_hit = true;
+    res->execs_refused = r->head.execs_refused;
     res->user_ms = timeval_ms(r->head.usage.ru_utime);
     res->sys_ms = timeval_ms(r->head.usage.ru_stime);
     res->max_rss_kb = (uint64_t)r->head.usage.ru_maxrss;

@@ -41,7 +41,8 @@ class Result:
     captured, and the run report's fields as attributes: ``exit_code``,
     ``signal``, ``wall_ms``, ``user_ms``, ``sys_ms``, ``max_rss_kb``,
     ``oom_killed``, ``time_limit_hit``, ``pids_limit_hit``, ``setup_failed``,
-    ``error``, ``peak_memory_kb``, ``cgroup``; ``report`` is the whole dict."""
+    ``error``, ``peak_memory_kb``, ``cgroup``, ``denied`` (the system calls
+    refused on purpose: syscall, action, count); ``report`` is the whole dict."""
 
     def __init__(self, args: Sequence[Any], report: Dict[str, Any], stdout: Any = None, stderr: Any = None):
         self.args = list(args)

@@ -22,6 +22,13 @@ def test_run_captures_and_returncode():
         cleanroom.run(["false"], check=True)
 
 
+def test_refused_calls_are_named():
+    r = cleanroom.run(["/bin/sh", "-c", "/bin/true; exit 3"], seccomp="strict")
+    assert r.returncode == 3
+    assert [(d["syscall"], d["action"], d["count"]) for d in r.denied] == [("execve", "EPERM", 1)]
+    assert cleanroom.run(["true"]).denied == []
+
+
 def test_run_input_and_bytes():
     r = cleanroom.run(["cat"], input=b"\x00binary\xff", capture_output=True)
     assert r.stdout == b"\x00binary\xff"
@@ -85,7 +92,7 @@ def test_setup_errors_say_what():
     assert "/no/such/program" in str(info.value) and info.value.report["exit_code"] == 127
     with pytest.raises(cleanroom.ConfigError) as info:
         cleanroom.Sandbox(["true"], binds=["/no/such/folder"])
-    assert "$.filesystem[11].source" in str(info.value) and "/no/such/folder" in str(info.value)
+    assert "$.filesystem[13].source" in str(info.value) and "/no/such/folder" in str(info.value)
     with pytest.raises(cleanroom.ConfigError) as info:
         cleanroom.run(["true"], network="bogus")
     assert "$.network" in str(info.value)

@@ -125,6 +125,53 @@ class SeccompProfiles(SandboxTest):
         self.assertNotIn("second-exec-ran", res.out, "strict let a second execve through")
         self.assertIn("Operation not permitted", res.err)
 
+    def test_strict_reports_the_execs_it_refused(self):
+        """The refusal is not silent: the report lists it under "denied" and
+        a failed run says so on stderr."""
+        report = self.path("report.json")
+        cfg = base_config(seccomp="strict")
+        cfg["process"] = {"path": "/bin/sh", "args": ["sh", "-c", "/bin/true; /bin/true; exit 3"],
+                          "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp"}
+        res = self.run_cr(cfg, report=report)
+        self.assertEqual(res.rc, 3, res.describe())
+        with open(report) as f:
+            denied = json.load(f)["denied"]
+        self.assertEqual([(d["syscall"], d["action"], d["count"]) for d in denied], [("execve", "EPERM", 2)])
+        self.assertIn("cleanroom: seccomp refused execve (EPERM) 2 times", res.err)
+        # A run that refuses nothing lists nothing.
+        cfg["process"]["args"] = ["sh", "-c", "exit 0"]
+        res = self.run_cr(cfg, report=report)
+        with open(report) as f:
+            self.assertEqual(json.load(f)["denied"], [])
+        self.assertNotIn("refused", res.err)
+
+    def test_strict_a_forked_child_whose_exec_was_refused_runs_on(self):
+        """CPython's test_posix under strict "hung": test_fexecve forks, the
+        child's exec is refused, and the child, which does not _exit on that,
+        goes on running the rest of the suite while its parent waits for it.
+        That is the program's own fallthrough, not cleanroom's: a time limit
+        ends such a run, and the report names the refusal."""
+        report = self.path("report.json")
+        script = ("import os, time\n"
+                  "pid = os.fork()\n"
+                  "if pid == 0:\n"
+                  "    try:\n"
+                  "        os.execv('/bin/true', ['true'])\n"
+                  "    except OSError:\n"
+                  "        pass\n"
+                  "    time.sleep(3600)   # 'the rest of the suite'\n"
+                  "os.waitpid(pid, 0)\n")
+        cfg = base_config(seccomp="strict")
+        cfg["process"] = {"path": "/usr/bin/python3", "args": ["python3", "-c", script],
+                          "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp"}
+        cfg.setdefault("limits", {})["time_ms"] = 1500
+        res = self.run_cr(cfg, report=report, timeout=30)
+        with open(report) as f:
+            got = json.load(f)
+        self.assertTrue(got["time_limit_hit"], res.describe())
+        self.assertEqual([(d["syscall"], d["count"]) for d in got["denied"]], [("execve", 1)], res.describe())
+        self.assertIn("seccomp refused execve (EPERM) 1 time:", res.err)
+
     def test_strict_refuses_inet_sockets(self):
         script = ("import socket, json\n"
                   "try:\n socket.socket(socket.AF_INET); r = 'allowed'\n"

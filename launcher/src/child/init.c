@@ -328,8 +328,9 @@ static void give_up_everything(const struct cr_plan *plan, int *keep, size_t n_k
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "init", "no_new_privs");
 }
 
-/* exec_once: let the payload's own execve through, refuse every later one. */
-static void answer_exec_notification(int listener, int *execs_allowed) {
+/* exec_once: let the payload's own execve through, refuse every later one
+ * (and count them: the report names the refusals). */
+static void answer_exec_notification(int listener, int *execs_allowed, uint32_t *execs_refused) {
   struct seccomp_notif req;
   struct seccomp_notif_resp resp;
   memset(&req, 0, sizeof req);
@@ -341,6 +342,7 @@ static void answer_exec_notification(int listener, int *execs_allowed) {
     resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
   } else {
     resp.error = -EPERM;
+    (*execs_refused)++;
   }
   (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
@@ -386,13 +388,14 @@ static void stop_sandbox(const struct cr_plan *plan) {
   cr_child_report(plan, CR_RECORD_STOPPED, 0, "init", "stopped");
 }
 
-static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit) {
+static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, uint32_t execs_refused) {
   char buf[sizeof(struct cr_record_head)];
   struct cr_record_head head;
   memset(&head, 0, sizeof head);
   head.kind = CR_RECORD_PAYLOAD_ENDED;
   head.wstatus = status;
   head.time_limit_hit = time_limit_hit;
+  head.execs_refused = execs_refused;
   getrusage(RUSAGE_CHILDREN, &head.usage);
   memcpy(buf, &head, sizeof head);
   ssize_t n;
@@ -403,6 +406,7 @@ static void report_end(const struct cr_plan *plan, int status, bool time_limit_h
 static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, const struct cr_init_state *st,
                                                 pid_t payload, int sigfd, int listener) {
   int execs_allowed = 1;
+  uint32_t execs_refused = 0;
   int status = 0;
   bool time_limit_hit = false;
   for (;;) {
@@ -421,7 +425,8 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
       kill_and_reap_all(payload, &status);
       _exit(CR_EXIT_LAUNCHER_FAILED);
     }
-    if (listener >= 0 && (pfds[2].revents & POLLIN)) answer_exec_notification(listener, &execs_allowed);
+    if (listener >= 0 && (pfds[2].revents & POLLIN))
+      answer_exec_notification(listener, &execs_allowed, &execs_refused);
     if (listener >= 0 && (pfds[2].revents & (POLLHUP | POLLERR))) {
       close(listener);
       listener = -1;
@@ -445,7 +450,7 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
     }
   }
   cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
-  report_end(plan, status, time_limit_hit);
+  report_end(plan, status, time_limit_hit, execs_refused);
   _exit(0);
 }
 
