@@ -68,13 +68,28 @@ static int create_filter(struct cr_profile *p, const cJSON *root) {
  * with a flag not allowed): that one gets EPERM, "not permitted here". A
  * filter cannot say "else" per call, so the filter's default is EPERM and
  * every number the profile does not name gets an ENOSYS rule of its own,
- * up to this bound (far above the highest Linux syscall number; higher
- * numbers are no system call and get EPERM). */
-#define CR_UNLISTED_LIMIT 1024
+ * up to the highest number this libseccomp knows on the native
+ * architecture plus a margin for calls newer than it (numbers above are
+ * no system call yet and get EPERM). Each rule lengthens the program, and
+ * the kernel translates and checks all of it at every launch, so the
+ * margin is not larger. */
+#define CR_UNLISTED_SCAN 512 /* below x86-64's x32 compat numbers (512-547), which the filter kills */
+#define CR_UNLISTED_MARGIN 32
+
+static int unlisted_limit(void) {
+  int highest = 0;
+  for (int nr = 0; nr < CR_UNLISTED_SCAN; nr++) {
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    if (name) highest = nr;
+    free(name);
+  }
+  return highest + 1 + CR_UNLISTED_MARGIN;
+}
 
 static void add_unlisted_enosys(struct cr_profile *p) {
   if (p->filter_default == p->default_action) return;
-  for (int nr = 0; nr < CR_UNLISTED_LIMIT; nr++) {
+  int limit = unlisted_limit();
+  for (int nr = 0; nr < limit; nr++) {
     if (cr_find_seen(p, nr)) continue;
     int rc = seccomp_rule_add(p->filter, p->default_action, nr, 0);
     /* -EDOM: no such number on a further architecture of the filter, where
