@@ -59,11 +59,17 @@ static void parse_id(struct parse_ctx *ctx, const cJSON *obj, const char *path, 
 }
 
 /* Inside the user namespace the child has the caller's own ids, except that
- * root's are never used: a root caller's child gets nobody/nogroup. */
+ * root's are never used: a root caller's child gets 1000, an ordinary
+ * user's id, on host_uid/host_gid (nobody/nogroup). Not 65534 inside: that
+ * is the kernel's overflow id, the owner every unmapped file shows, and a
+ * sandbox user of that id would seem to own /etc/shadow (test -O, git's
+ * safe.directory, ssh's ownership checks). */
+#define ROOT_CALLER_SANDBOX_ID 1000u
+
 static void set_process_defaults(struct cr_process *proc) {
   bool caller_is_root = getuid() == 0;
-  proc->uid = caller_is_root ? UNPRIVILEGED_ID : (uint32_t)getuid();
-  proc->gid = caller_is_root ? UNPRIVILEGED_ID : (uint32_t)getgid();
+  proc->uid = caller_is_root ? ROOT_CALLER_SANDBOX_ID : (uint32_t)getuid();
+  proc->gid = caller_is_root ? ROOT_CALLER_SANDBOX_ID : (uint32_t)getgid();
   proc->host_uid = UNPRIVILEGED_ID;
   proc->host_gid = UNPRIVILEGED_ID;
   proc->umask = 022;

@@ -37,7 +37,7 @@ def test_value_and_fresh_state(workdir):
     assert int(seen["sigign"], 16) & ~((1 << (signal.SIGPIPE - 1)) | (1 << (signal.SIGXFSZ - 1))) == 0
     assert seen["umask"] == 0o022 and int(seen["sigblk"], 16) == 0
     assert seen["noprivs"] == "1" and int(seen["capeff"], 16) == 0
-    assert seen["uid"] == (65534 if ROOT else os.geteuid()) and seen["pid"] <= 3
+    assert seen["uid"] == (1000 if ROOT else os.geteuid()) and seen["pid"] <= 3
     # its own /tmp, holding only the binds of what is on sys.path (this suite's copy)
     assert set(seen["tmp"]) <= {p.split("/")[2] for p in sys.path if p.startswith("/tmp/")}
     assert not any(name.startswith("cleanroom-pytest-") for name in seen["tmp"])  # workdir is not there

@@ -58,7 +58,7 @@ def test_the_sandbox_is_fresh(workdir):
     assert sorted(r.stdout.split()[:4]) == ["0", "1", "2", "3"]  # ls's own fd 3
     assert "CLEANROOM_TEST_SECRET" not in r.stdout and "s3cret" not in r.stdout
     assert "No such file" in r.stderr
-    assert r.stdout.split()[-1] == ("65534" if os.geteuid() == 0 else str(os.geteuid()))
+    assert r.stdout.split()[-1] == ("1000" if os.geteuid() == 0 else str(os.geteuid()))
 
 
 def test_env_cwd_pass_fds_and_overrides(workdir):

@@ -154,6 +154,18 @@ class ErrnoAndIds(CompatTest):
         self.assertIn("set -1 Operation not permitted", out)
 
 
+    def test_unmapped_files_are_not_the_sandbox_users(self):
+        """Unmapped host files show the overflow id (65534) as owner: the
+        sandbox's own uid is another one, so ownership checks (test -O,
+        git's safe.directory, ssh) answer right."""
+        if os.getuid() == 65534:
+            self.skipTest("the caller is uid 65534, the overflow id itself: its one mapped id is that one")
+        out = self.ok(self.sh("id -u; test -O /etc/passwd && echo owns-passwd || echo not-owner"), "ids")
+        uid, verdict = out.split()
+        self.assertNotEqual(int(uid), 65534)
+        self.assertEqual(verdict, "not-owner")
+
+
 class Network(CompatTest):
 
     def test_ping_loopback(self):
