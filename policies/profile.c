@@ -45,7 +45,9 @@ static int create_filter(struct cr_profile *p, const cJSON *root) {
     return -1;
   if (p->default_kind == CR_ACT_NOTIFY)
     return cr_perr(p, "$.defaultAction", "SCMP_ACT_NOTIFY cannot be the default action");
-  p->filter_default = p->default_action == SCMP_ACT_ERRNO(ENOSYS) ? SCMP_ACT_ERRNO(EPERM) : p->default_action;
+  p->filter_default = p->default_action == SCMP_ACT_ERRNO(ENOSYS) && !p->no_fallthrough_eperm
+                          ? SCMP_ACT_ERRNO(EPERM)
+                          : p->default_action;
   p->filter = seccomp_init(p->filter_default);
   if (!p->filter) return cr_perr(p, "$.defaultAction", "libseccomp refused the default action");
   /* Calls of an architecture the filter does not list (i386 via int 0x80
@@ -86,6 +88,58 @@ static int unlisted_limit(void) {
   return highest + 1 + CR_UNLISTED_MARGIN;
 }
 
+/* (mask, value) of a comparison that is an equality on some bits: EQ, or
+ * MASKED_EQ (libseccomp: datum_a the mask, datum_b the value). */
+static bool equality_of(const struct scmp_arg_cmp *c, uint64_t *mask, uint64_t *value) {
+  if (c->op == SCMP_CMP_EQ) {
+    *mask = ~0ull;
+    *value = c->datum_a;
+    return true;
+  }
+  if (c->op == SCMP_CMP_MASKED_EQ) {
+    *mask = c->datum_a;
+    *value = c->datum_b;
+    return true;
+  }
+  return false;
+}
+
+/* Whether no call can match both rules: some argument both compare for
+ * equality, on bits where they want different values. Anything else
+ * (ranges, NE, different arguments) may overlap. */
+static bool provably_disjoint(const struct cr_cond_rule *a, const struct cr_cond_rule *b) {
+  for (unsigned i = 0; i < a->n_args; i++) {
+    for (unsigned j = 0; j < b->n_args; j++) {
+      uint64_t ma, va, mb, vb;
+      if (a->args[i].arg != b->args[j].arg || !equality_of(&a->args[i], &ma, &va) ||
+          !equality_of(&b->args[j], &mb, &vb))
+        continue;
+      if ((va & ma & mb) != (vb & ma & mb)) return true;
+    }
+  }
+  return false;
+}
+
+/* With the filter's default EPERM, a conditional EPERM rule equals the
+ * default and is not added (libseccomp refuses it): its calls get EPERM by
+ * falling through, which is the same only if no rule of another action
+ * could match them first. A profile where that cannot be shown, or one of
+ * several architectures (libseccomp cannot add a number another
+ * architecture lacks), is compiled again with the profile's own default. */
+static bool fallthrough_eperm_is_exact(const struct cr_profile *p) {
+  if (p->extra_arches) return false;
+  for (size_t k = 0; k < p->n_seen; k++) {
+    const struct cr_seen_syscall *s = &p->seen[k];
+    for (size_t i = 0; i < s->n_conds; i++) {
+      if (s->conds[i].action != p->filter_default) continue;
+      for (size_t j = 0; j < s->n_conds; j++)
+        if (s->conds[j].action != p->filter_default && !provably_disjoint(&s->conds[i], &s->conds[j]))
+          return false;
+    }
+  }
+  return true;
+}
+
 static void add_unlisted_enosys(struct cr_profile *p) {
   if (p->filter_default == p->default_action) return;
   int limit = unlisted_limit();
@@ -114,6 +168,7 @@ static int add_arch(struct cr_profile *p, const char *path, const struct cr_arch
   int rc = seccomp_arch_add(p->filter, token);
   if (rc < 0 && rc != -EEXIST) /* EEXIST: the native one, always present */
     return cr_perr(p, path, "libseccomp refused %s: %s", arch->oci, strerror(-rc));
+  if (rc == 0) p->extra_arches++;
   return 0;
 }
 
@@ -253,15 +308,32 @@ static int compile_root(struct cr_profile *p, const cJSON *root) {
   parse_flags(p, root);
   check_listener(p, root);
   cr_add_syscalls(p, cr_member(root, "syscalls"));
+  if (cr_jdiag_count(&p->diag) == 0 && p->filter_default != p->default_action &&
+      !fallthrough_eperm_is_exact(p))
+    return 1; /* again, with the profile's default */
   if (cr_jdiag_count(&p->diag) == 0) add_unlisted_enosys(p);
   if (cr_jdiag_count(&p->diag) == 0) check_exec_once(p);
   return cr_jdiag_any(&p->diag) ? -1 : 0;
 }
 
-static void profile_free(struct cr_profile *p) {
+/* What one pass built, so that a second can start afresh. */
+static void release_pass(struct cr_profile *p) {
   if (p->filter) seccomp_release(p->filter);
+  p->filter = NULL;
+  for (size_t i = 0; i < p->n_seen; i++) free(p->seen[i].conds);
   free(p->seen);
   free(p->unknown);
+  p->seen = NULL;
+  p->unknown = NULL;
+  p->n_seen = p->cap_seen = p->n_unknown = p->cap_unknown = 0;
+  p->rules = 0;
+  p->flags = 0;
+  p->exec_once = false;
+  p->extra_arches = 0;
+}
+
+static void profile_free(struct cr_profile *p) {
+  release_pass(p);
   cr_bigints_free(&p->ints);
   cr_jdiag_free(&p->diag);
 }
@@ -281,7 +353,13 @@ int cr_profile_compile(const char *json, const char *label, const char *where, c
   p.diag.ints = &p.ints;
   /* the same checks as a config's (depth, NUL, syntax, duplicate keys, UTF-8) */
   root = cr_json_parse(&p.diag, json, strlen(json), "policy");
-  if (!root || init_environment(&p) < 0 || compile_root(&p, root) < 0) {
+  int pass = root && init_environment(&p) == 0 ? compile_root(&p, root) : -1;
+  if (pass == 1) { /* the EPERM fall-through could change what the profile says */
+    release_pass(&p);
+    p.no_fallthrough_eperm = true;
+    pass = compile_root(&p, root);
+  }
+  if (pass < 0) {
     if (cr_jdiag_any(&p.diag)) cr_jdiag_report(&p.diag, p.where, err);
     goto done;
   }

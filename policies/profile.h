@@ -20,6 +20,14 @@
  * conditional rule when the syscall also has an unconditional one with
  * another action, and keeps the first of two unconditional rules, so such
  * combinations are found here and reported instead. */
+/* One conditional rule of a syscall, kept to tell whether two of them can
+ * match the same call (profile.c: the EPERM fall-through). */
+struct cr_cond_rule {
+  uint32_t action;
+  unsigned n_args;
+  struct scmp_arg_cmp args[6];
+};
+
 struct cr_seen_syscall {
   int nr;           /* native number, or libseccomp's pseudo number */
   const char *name; /* in the JSON tree */
@@ -31,6 +39,8 @@ struct cr_seen_syscall {
   bool cond_mixed; /* conditional rules with different actions */
   uint32_t cond_action;
   int cond_rule;
+  struct cr_cond_rule *conds; /* every conditional rule of it */
+  size_t n_conds;
 };
 
 struct cr_profile {
@@ -46,8 +56,10 @@ struct cr_profile {
   struct cr_bigints ints; /* exact integers of the text (p->diag.ints points here) */
 
   scmp_filter_ctx filter;
-  uint32_t default_action; /* the profile's defaultAction */
-  uint32_t filter_default; /* the filter's: EPERM where the profile's is ENOSYS (profile.c) */
+  uint32_t default_action;   /* the profile's defaultAction */
+  uint32_t filter_default;   /* the filter's: EPERM where the profile's is ENOSYS (profile.c) */
+  bool no_fallthrough_eperm; /* the second pass: the filter's default is the profile's */
+  unsigned extra_arches;     /* architectures added besides the native one */
   enum cr_act_kind default_kind;
   unsigned int flags;
   bool exec_once;

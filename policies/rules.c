@@ -322,6 +322,12 @@ static int note_rule(struct cr_profile *p, const struct rule *r, const char *pat
                      "($.syscalls[%d]); libseccomp would drop this conditional one",
                      name, s->uncond_rule);
     if (s->has_cond && s->cond_action != r->action) s->cond_mixed = true;
+    struct cr_cond_rule *grown = realloc(s->conds, (s->n_conds + 1) * sizeof *grown);
+    if (!grown) return cr_perr(p, path, "out of memory");
+    s->conds = grown;
+    grown[s->n_conds] = (struct cr_cond_rule){.action = r->action, .n_args = r->n_args};
+    memcpy(grown[s->n_conds].args, r->args, r->n_args * sizeof r->args[0]);
+    s->n_conds++;
     if (!s->has_cond) {
       s->cond_action = r->action;
       s->cond_rule = r->index;

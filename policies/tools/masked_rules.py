@@ -22,9 +22,18 @@ import random
 import re
 import sys
 
+MASK32 = 0xFFFFFFFF
+
+# (value, mask, name, why): a refused value, or a block of them (the bits
+# outside the mask free).
 IOCTL_REFUSED = [
-    (0x5412, "TIOCSTI", "pushes input into the terminal"),
-    (0x541C, "TIOCLINUX", "pushes input into / controls a virtual console"),
+    (0x5412, MASK32, "TIOCSTI", "pushes input into the terminal"),
+    (0x541C, MASK32, "TIOCLINUX", "pushes input into / controls a virtual console"),
+    # A virtual console the payload holds and makes its controlling tty
+    # would grant these: the keymap and function-key strings are global
+    # (input on other consoles), VT_ACTIVATE switches the screen.
+    (0x4B00, 0xFFFFFF00, "KD* (0x4b00-0x4bff)", "changes a virtual console's keyboard, keymap and mode"),
+    (0x5600, 0xFFFFFF00, "VT_* (0x5600-0x56ff)", "switches and controls virtual consoles"),
 ]
 # default.json allows TIOCSCTTY: forkpty (pty.fork, pexpect, tmux, script)
 # makes the new pty its controlling terminal. A terminal that is another
@@ -32,10 +41,10 @@ IOCTL_REFUSED = [
 # pushed into one (TIOCSTI above). strict.json, for code that has no
 # business with terminals, still refuses it.
 IOCTL_REFUSED_STRICT = IOCTL_REFUSED + [
-    (0x540E, "TIOCSCTTY", "makes a terminal passed in the payload's controlling one"),
+    (0x540E, MASK32, "TIOCSCTTY", "makes a terminal passed in the payload's controlling one"),
 ]
 SOCKET_REFUSED = [
-    (40, "AF_VSOCK", "reaches the hypervisor and other virtual machines, which a network namespace "
+    (40, MASK32, "AF_VSOCK", "reaches the hypervisor and other virtual machines, which a network namespace "
                      "does not confine on every kernel"),
 ]
 # (syscall, argument index, what the argument is, refused values, bits of
@@ -49,7 +58,6 @@ TABLES = [
     ("ioctl", 1, "request", IOCTL_REFUSED_STRICT, 32, ("strict.json",)),
     ("socket", 0, "family", SOCKET_REFUSED, 6, ("default.json",)),
 ]
-MASK32 = 0xFFFFFFFF
 
 
 def allow_cover(refused, bits=32):
@@ -96,15 +104,29 @@ def rule_text(syscall, index, action, mask, value, comment=None, errno=None):
     return "\n".join(lines)
 
 
+def expand(value, mask):
+    """Every 32-bit value (value & mask) == value covers."""
+    free = [b for b in range(32) if not (mask >> b) & 1]
+    out = []
+    for n in range(1 << len(free)):
+        v = value
+        for i, b in enumerate(free):
+            if (n >> i) & 1:
+                v |= 1 << b
+        out.append(v)
+    return out
+
+
 def block(syscall, index, what, refused, bits):
-    values = [v for v, _, _ in refused]
+    values = [x for v, m, _, _ in refused for x in expand(v, m)]
     rules = allow_cover(values, bits)
     check(rules, set(values), bits)
-    out = [rule_text(syscall, index, "SCMP_ACT_ERRNO", MASK32, v,
-                     "%s %s %s (0x%x) %s. The kernel compares only the low 32 bits of the %s, so "
-                     "the mask ignores the high ones." % (syscall, what, name, v, why, what), errno=1)
-           for v, name, why in refused]
-    names = ", ".join(name for _, name, _ in refused)
+    out = [rule_text(syscall, index, "SCMP_ACT_ERRNO", m, v,
+                     "%s %s %s %s. The kernel compares only the low 32 bits of the %s, so "
+                     "the mask ignores the high ones." % (syscall, what, name if m != MASK32 else
+                                                           "%s (0x%x)" % (name, v), why, what), errno=1)
+           for v, m, name, why in refused]
+    names = ", ".join(name for _, _, name, _ in refused)
     for i, (m, v) in enumerate(rules):
         out.append(rule_text(syscall, index, "SCMP_ACT_ALLOW", m, v, None if i else
                              "Every other %s%s is allowed, spelt as a union of masked comparisons "

@@ -246,6 +246,24 @@ class Reachability(CompatTest):
         # outside the pid namespace, which holds only the init and the payload.
         self.assertEqual(got["visible"], [1, got["me"]], got)
 
+    def test_traceme_does_not_end_the_run(self):
+        """A payload that makes the init its tracer (PTRACE_TRACEME, as some
+        anti-debugging code does) reports its signal stops to the init: they
+        are not its end. The init lets it go on with its signal."""
+        out = self.python("""
+            import ctypes, os, signal, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            got = []
+            signal.signal(signal.SIGUSR1, lambda *a: got.append(1))
+            print("traceme", libc.ptrace(0, 0, None, None), flush=True)
+            os.kill(os.getpid(), signal.SIGUSR1)
+            print("handler ran:", bool(got), flush=True)
+            sys.exit(5)
+            """)
+        self.assertEqual(out.returncode, 5, out.stdout + out.stderr)
+        self.assertIn("traceme 0", out.stdout)
+        self.assertIn("handler ran: True", out.stdout)
+
     def test_a_payload_may_trace_its_own_child(self):
         """The control: the same calls work on the payload's own child, so the
         refusals above are the init's protection, not a filter's."""

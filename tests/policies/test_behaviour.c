@@ -75,6 +75,10 @@ static void terminal_ioctls(void) {
   for (size_t i = 0; i < sizeof highs / sizeof highs[0]; i++) {
     EXPECT_ERRNO(syscall(SYS_ioctl, p[0], highs[i] | TIOCSTI, &c), EPERM);
     EXPECT_ERRNO(syscall(SYS_ioctl, p[0], highs[i] | TIOCLINUX, &c), EPERM);
+    /* a virtual console's keymap (global: input on other consoles) and VT switching */
+    EXPECT_ERRNO(syscall(SYS_ioctl, p[0], highs[i] | 0x4B47 /* KDSKBENT */, &c), EPERM);
+    EXPECT_ERRNO(syscall(SYS_ioctl, p[0], highs[i] | 0x4B49 /* KDSKBSENT */, &c), EPERM);
+    EXPECT_ERRNO(syscall(SYS_ioctl, p[0], highs[i] | 0x5606 /* VT_ACTIVATE */, &c), EPERM);
   }
   /* Every request one bit away from them is an ordinary ioctl again (a
    * pipe is no tty: ENOTTY or EINVAL from the kernel, never the filter's
@@ -83,7 +87,8 @@ static void terminal_ioctls(void) {
   for (size_t r = 0; r < 2; r++) {
     for (int bit = 0; bit < 32; bit++) {
       unsigned long req = refused[r] ^ (1ul << bit);
-      if (req == TIOCSTI || req == TIOCLINUX) continue;
+      if (req == TIOCSTI || req == TIOCLINUX || (req & 0xffffff00) == 0x4b00 || (req & 0xffffff00) == 0x5600)
+        continue;
       errno = 0;
       long rc = syscall(SYS_ioctl, p[0], req, NULL);
       CHECK(rc == 0 || (errno != EPERM && errno != ENOSYS), "ioctl %#lx: errno %d", req, errno);
@@ -386,6 +391,53 @@ static void run_program(const struct cr_bpf *bpf, char *const *argv) {
   expect_child_passes(what, bpf, exec_program, (void *)argv);
 }
 
+/* ---- the EPERM fall-through never changes what a profile says --------- */
+
+/* A refusal carved out of a wider conditional ALLOW (family 40 inside
+ * "below 64"): under an ENOSYS default the compiler cannot let it fall
+ * through to an EPERM default (the ALLOW would match first), so it keeps
+ * the profile's own default; the refusal holds. */
+static const char carved_profile[] =
+    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": ["
+    "{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1,"
+    " \"args\": [{\"index\": 0, \"value\": 40, \"op\": \"SCMP_CMP_EQ\"}]},"
+    "{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\","
+    " \"args\": [{\"index\": 0, \"value\": 64, \"op\": \"SCMP_CMP_LT\"}]},"
+    "{\"names\": [\"close\", \"exit_group\", \"exit\", \"write\", \"brk\", \"mmap\", \"munmap\","
+    " \"rt_sigreturn\", \"rt_sigprocmask\", \"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+
+static void carved_refusal_holds(void *arg) {
+  (void)arg;
+  EXPECT_ERRNO(syscall(SYS_socket, 40, SOCK_STREAM, 0), EPERM); /* AF_VSOCK: the carved refusal */
+  long fd = syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+  CHECK(fd >= 0, "socket AF_UNIX under the carved profile: errno %d", errno);
+  if (fd >= 0) close((int)fd);
+  EXPECT_ERRNO(syscall(SYS_mbind, NULL, 0, 0, NULL, 0, 0), ENOSYS); /* the profile's default */
+}
+
+static void carved_and_multi_arch(void) {
+  struct cr_bpf bpf;
+  char msg[512], warn[512];
+  int rc = compile_text(carved_profile, 0, &bpf, NULL, msg, sizeof msg, warn, sizeof warn);
+  CHECK(rc == 0, "carved profile: %s", msg);
+  if (rc == 0) {
+    expect_child_passes("a refusal carved out of a conditional ALLOW", &bpf, carved_refusal_holds, NULL);
+    cr_bpf_free(&bpf);
+  }
+#if defined(__x86_64__)
+  /* An ENOSYS profile of several architectures (containerd's shape) compiles:
+   * libseccomp cannot add numbers another architecture lacks, so it keeps
+   * its own default there. */
+  static const char multi[] =
+      "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38,"
+      " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\","
+      " \"SCMP_ARCH_X32\"]}], \"syscalls\": [{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+  rc = compile_text(multi, 0, &bpf, NULL, msg, sizeof msg, warn, sizeof warn);
+  CHECK(rc == 0, "multi-architecture ENOSYS profile: %s", msg);
+  if (rc == 0) cr_bpf_free(&bpf);
+#endif
+}
+
 int main(void) {
   struct cr_bpf def, strict;
   compile_builtin("default", 0, &def, NULL);
@@ -395,6 +447,7 @@ int main(void) {
   expect_child_passes("default: sockets and exec", &def, default_child, NULL);
   expect_child_passes("strict", &strict, common_child, NULL);
   expect_child_passes("strict: sockets and exec", &strict, strict_child, NULL);
+  carved_and_multi_arch();
   make_sweep_values();
   expect_child_passes("default: no ENOSYS by argument", &def, no_enosys_by_argument, NULL);
   expect_child_passes("strict: no ENOSYS by argument", &strict, no_enosys_by_argument, NULL);

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -119,6 +120,10 @@ static void become_sandbox_ids(const struct cr_plan *plan) {
   if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0) fail(plan, errno, "ids", "setresgid");
   if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0) fail(plan, errno, "ids", "setresuid");
   die_with_launcher(plan);
+  /* A change of ids resets the dumpable flag to fs.suid_dumpable: at 1 the
+   * init would be dumpable again, with the payload's ids, so its processes
+   * could ptrace it or write its memory. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_DUMPABLE");
 }
 
 /* Bytes of the init's own state: per filesystem entry its tree fd and
@@ -352,11 +357,18 @@ static int reap(pid_t payload, int *payload_status) {
   int status;
   pid_t pid;
   int ended = 0;
-  while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    /* A child that made the init its tracer (PTRACE_TRACEME) reports its
+     * stops here: it has not ended. Let it go on, with its signal. */
+    if (WIFSTOPPED(status)) {
+      syscall(SYS_ptrace, PTRACE_DETACH, pid, NULL, (long)WSTOPSIG(status));
+      continue;
+    }
     if (pid == payload) {
       *payload_status = status;
       ended = 1;
     }
+  }
   return ended;
 }
 
@@ -368,7 +380,7 @@ static void kill_and_reap_all(pid_t payload, int *payload_status) {
     pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0 && errno == EINTR) continue;
     if (pid < 0) return; /* ECHILD: all reaped */
-    if (pid == payload) *payload_status = status;
+    if (pid == payload && !WIFSTOPPED(status)) *payload_status = status;
   }
 }
 
@@ -543,6 +555,10 @@ void cr_init_main(const struct cr_plan *plan) {
     say_ready(plan);
     wait_for_start(plan, &st);
   }
+  /* Nothing of the sandbox may attach to, read or write the init (default
+   * allows ptrace): it must not be dumpable when its first process starts. */
+  if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+    fail(plan, 0, "init", "the init is dumpable: refusing to start");
   pid_t payload = start_payload(plan, &st, notify_pair);
   if (payload < 0) fail(plan, errno, "init", "start the payload");
 

@@ -320,7 +320,10 @@ static void mount_dev(struct root_ctx *ctx, size_t index, const struct cr_fs_ent
     mount_tmpfs_at(ctx, path, e->shm_size, e->shm_size_percent, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   }
   if (e->dev_pts) {
-    static const char *const pts_opts[] = {"newinstance", NULL, "ptmxmode", "0666", "mode", "0620", NULL};
+    /* max: ptys come out of the host's pool (kernel.pty.max, shared by every
+     * sandbox and container): one sandbox takes at most this many */
+    static const char *const pts_opts[] = {"newinstance", NULL,  "ptmxmode", "0666", "mode",
+                                           "0620",        "max", "256",      NULL};
     join_path(path, sizeof path, e->target, "pts");
     int dirfd = ensure_dir(ctx, path);
     int mntfd = new_fs(ctx, "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
