@@ -38,7 +38,8 @@ static const char usage_text[] =
     "a '/'. Host paths of flags are relative to the current folder.\n"
     "\n"
     "environment: CLEANROOM_CACHE_DIR (the compiled-filter cache; empty: none),\n"
-    "CLEANROOM_CGROUP_PARENT (where limit cgroups go), CLEANROOM_DEBUG_TIMING=1.\n"
+    "CLEANROOM_CGROUP_PARENT (where limit cgroups go), CLEANROOM_DEBUG_TIMING=1,\n"
+    "CLEANROOM_ID_RANGE=BASE:COUNT|none (root: host ids of the sandbox's other ids).\n"
     "\n"
     "exit status: the child's own; 128+N when it died of signal N; 125 when cleanroom\n"
     "failed (bad config, setup error); 126 when the command cannot be executed; 127 when\n"
@@ -131,6 +132,30 @@ static char *default_cache_dir(void) {
   return n < 0 ? NULL : path;
 }
 
+/* $CLEANROOM_ID_RANGE: BASE:COUNT of a root caller's other sandbox ids,
+ * or "none" (the sandbox's own ids only). */
+static int set_id_range(cr_options *opts, cr_error **err) {
+  const char *v = getenv("CLEANROOM_ID_RANGE");
+  if (!v || !*v) return 0;
+  if (strcmp(v, "none") == 0) return cr_options_set_id_range(opts, 0, 0, err);
+  char *end;
+  errno = 0;
+  unsigned long long base = strtoull(v, &end, 10), count = 0;
+  bool ok = end != v && *end == ':' && v[0] != '-';
+  if (ok) {
+    const char *c = end + 1;
+    count = strtoull(c, &end, 10);
+    ok = end != c && *end == '\0' && *c != '-' && !errno && base <= UINT32_MAX && count <= UINT32_MAX;
+  }
+  if (!ok) {
+    char what[256];
+    snprintf(what, sizeof what, "%.200s: expected BASE:COUNT (host ids) or none", v);
+    *err = cr_error_new(EINVAL, "CLEANROOM_ID_RANGE", what);
+    return -1;
+  }
+  return cr_options_set_id_range(opts, (uint32_t)base, (uint32_t)count, err);
+}
+
 static int make_options(cr_options **opts, bool forward_signals, cr_error **err) {
   if (cr_options_new(opts, err) < 0) return -1;
   cr_options_set_log(*opts, log_to_stderr, NULL);
@@ -141,6 +166,7 @@ static int make_options(cr_options **opts, bool forward_signals, cr_error **err)
   free(cache);
   const char *parent = getenv("CLEANROOM_CGROUP_PARENT");
   if (rc == 0 && parent && *parent) rc = cr_options_set_cgroup_parent(*opts, parent, err);
+  if (rc == 0) rc = set_id_range(*opts, err);
   return rc;
 }
 

@@ -145,6 +145,19 @@ CR_API void cr_options_set_log(cr_options *opts, cr_log_fn fn, void *data);
 CR_API void cr_options_set_forward_signals(cr_options *opts, bool forward);
 /* Clock marks of each launch's steps, at CR_LOG_DEBUG when the run ends. */
 CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
+/* When the caller is root: the host ids the sandbox's other ids map to.
+ * The sandbox's own uid/gid map to process.host_uid/host_gid; every other
+ * id below `count` maps to base + id, so that chown, setuid and setgroups
+ * to another id answer EPERM (no capability) where programs expect it,
+ * not EINVAL (no such id). Nothing ever runs as or owns these host ids: no
+ * sandboxed process has a capability to take them, so sandboxes sharing
+ * the range share nothing through it. Default base CR_ID_RANGE_BASE,
+ * count CR_ID_RANGE_COUNT; count 0 maps the sandbox's own ids only.
+ * EINVAL when the range would hold host id 0 or wrap. An ordinary caller
+ * maps its own ids only. */
+#define CR_ID_RANGE_BASE 2147352576u /* 0x7ffe0000 */
+#define CR_ID_RANGE_COUNT 65536u
+CR_API int cr_options_set_id_range(cr_options *opts, uint32_t base, uint32_t count, cr_error **err);
 
 /* ---- configs ------------------------------------------------------------- */
 

@@ -21,6 +21,7 @@ struct cr_options {
   struct cr_log log;
   bool forward_signals;
   bool debug_timing;
+  uint32_t id_base, id_count; /* cr_options_set_id_range */
 };
 
 struct cr_job {

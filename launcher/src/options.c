@@ -9,7 +9,10 @@
 
 int cr_options_new(struct cr_options **out, cr_error **err) {
   *out = calloc(1, sizeof **out);
-  return *out ? 0 : cr_fail(err, ENOMEM, "options", "allocate");
+  if (!*out) return cr_fail(err, ENOMEM, "options", "allocate");
+  (*out)->id_base = CR_ID_RANGE_BASE;
+  (*out)->id_count = CR_ID_RANGE_COUNT;
+  return 0;
 }
 
 void cr_options_free(struct cr_options *opts) {
@@ -49,3 +52,12 @@ void cr_options_set_forward_signals(struct cr_options *opts, bool forward) {
 }
 
 void cr_options_set_debug_timing(struct cr_options *opts, bool on) { opts->debug_timing = on; }
+
+int cr_options_set_id_range(struct cr_options *opts, uint32_t base, uint32_t count, cr_error **err) {
+  if (count && (base == 0 || (uint64_t)base + count > UINT32_MAX))
+    return cr_fail(err, EINVAL, "options", "id range %u:%u: it must not hold host id 0 nor go past %u",
+                   (unsigned)base, (unsigned)count, (unsigned)UINT32_MAX - 1);
+  opts->id_base = base;
+  opts->id_count = count;
+  return 0;
+}

@@ -290,18 +290,52 @@ static int pid_in_proc(int pidfd, pid_t *out, cr_error **err) {
   return 0;
 }
 
+int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr_error **err) {
+  plan->id_base = base;
+  plan->id_count = plan->caller_is_root ? count : 0; /* an ordinary caller maps its own ids only */
+  if (!plan->id_count) return 0;
+  const struct cr_process *p = &plan->cfg->process;
+  uint64_t end = (uint64_t)base + plan->id_count;
+  if ((uint64_t)plan->outer_uid >= base && (uint64_t)plan->outer_uid < end)
+    return cr_fail(err, EINVAL, "process.host_uid",
+                   "%u is in the id range %u:%u of the sandboxes' other ids: choose a host_uid outside it",
+                   (unsigned)plan->outer_uid, (unsigned)base, (unsigned)plan->id_count);
+  if ((uint64_t)plan->outer_gid >= base && (uint64_t)plan->outer_gid < end)
+    return cr_fail(err, EINVAL, "process.host_gid",
+                   "%u is in the id range %u:%u of the sandboxes' other ids: choose a host_gid outside it",
+                   (unsigned)plan->outer_gid, (unsigned)base, (unsigned)plan->id_count);
+  /* a sandbox id at or above the range maps alone */
+  if (p->uid >= plan->id_count || p->gid >= plan->id_count) plan->id_count = 0;
+  return 0;
+}
+
+/* "ID HOST 1", and with a range the ids below and above it mapped to
+ * base + id: at most three lines. */
+static void map_text(char *out, size_t size, uint32_t id, uint32_t host, uint32_t base, uint32_t count) {
+  if (!count) {
+    snprintf(out, size, "%u %u 1\n", (unsigned)id, (unsigned)host);
+    return;
+  }
+  size_t n = 0;
+  if (id > 0) n += (size_t)snprintf(out + n, size - n, "0 %u %u\n", (unsigned)base, (unsigned)id);
+  n += (size_t)snprintf(out + n, size - n, "%u %u 1\n", (unsigned)id, (unsigned)host);
+  if (id + 1 < count)
+    snprintf(out + n, size - n, "%u %u %u\n", (unsigned)id + 1, (unsigned)(base + id + 1),
+             (unsigned)(count - id - 1));
+}
+
 int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err) {
   const struct cr_process *p = &plan->cfg->process;
   pid_t child = 0;
   if (pid_in_proc(init_pidfd, &child, err) < 0) return -1;
-  char path[64], line[64];
+  char path[64], line[192];
   struct {
     const char *file;
     const char *text;
   } steps[3];
-  char uid_line[64], gid_line[64];
-  snprintf(uid_line, sizeof uid_line, "%u %u 1\n", p->uid, (unsigned)plan->outer_uid);
-  snprintf(gid_line, sizeof gid_line, "%u %u 1\n", p->gid, (unsigned)plan->outer_gid);
+  char uid_line[192], gid_line[192];
+  map_text(uid_line, sizeof uid_line, p->uid, (uint32_t)plan->outer_uid, plan->id_base, plan->id_count);
+  map_text(gid_line, sizeof gid_line, p->gid, (uint32_t)plan->outer_gid, plan->id_base, plan->id_count);
   size_t n = 0;
   steps[n++] = (typeof(steps[0])){"uid_map", uid_line};
   /* An ordinary user may only write gid_map after giving up setgroups. */

@@ -45,6 +45,7 @@ struct cr_plan {
   bool caller_is_root;         /* ids: root writes the maps and may clear groups */
   uid_t outer_uid;             /* host ids the sandbox ids map to */
   gid_t outer_gid;
+  uint32_t id_base, id_count; /* a root caller's other ids map to id_base + id (cr_options_set_id_range) */
 
   /* fd table of the config */
   struct cr_fd_slot *fds; /* sorted by target */
@@ -89,5 +90,8 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool star
                     cr_error **err);
 void cr_plan_release(struct cr_plan *plan);
 int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err);
+/* The range of a root caller's other ids; refused when it would hold the
+ * sandbox's own host ids. */
+int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr_error **err);
 
 #endif

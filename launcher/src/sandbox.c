@@ -184,6 +184,9 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
   struct cr_policy_env env = {.cache_dir = opts ? opts->cache_dir : NULL, .log = &sb->log};
   int rc = cr_plan_prepare(&sb->plan, cfg, start_now, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
   sb->plan.marks = marks;
+  if (rc == 0)
+    rc = cr_plan_set_id_range(&sb->plan, opts ? opts->id_base : CR_ID_RANGE_BASE,
+                              opts ? opts->id_count : CR_ID_RANGE_COUNT, err);
   if (rc == 0) rc = block_forwarded_signals(sb, err);
   /* started at once (cr_run): job control waits for the foreground before anything runs */
   if (rc == 0 && start_now && sb->forward_signals) rc = cr_wait_for_foreground(sb, err);

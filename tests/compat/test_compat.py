@@ -166,6 +166,51 @@ class ErrnoAndIds(CompatTest):
         self.assertEqual(verdict, "not-owner")
 
 
+    def test_other_ids_answer_eperm(self):
+        """chown, setuid and setgroups to another id: EPERM (no capability),
+        as programs expect, not EINVAL (no such id): a root caller maps the
+        sandbox's other ids to a range of host ids nothing runs as."""
+        if os.getuid() != 0:
+            self.skipTest("an ordinary caller maps its own ids only (subordinate ids through newuidmap "
+                          "are not used yet): chown to another id answers EINVAL")
+        out = self.ok(self.python("""
+            import os
+            open("/tmp/f", "w").close()
+            for name, call in (("chown", lambda: os.chown("/tmp/f", 2000, 2000)),
+                               ("chown_root", lambda: os.chown("/tmp/f", 0, 0)),
+                               ("setuid", lambda: os.setuid(0)),
+                               ("setgid", lambda: os.setgid(2000)),
+                               ("setgroups", lambda: os.setgroups([2000]))):
+                try:
+                    call()
+                    print(name, "ok")
+                except OSError as e:
+                    print(name, e.strerror)
+            print("maps", open("/proc/self/uid_map").read().split())
+            """), "other ids")
+        for name in ("chown", "chown_root", "setuid", "setgid", "setgroups"):
+            self.assertIn("%s Operation not permitted" % name, out)
+        # the sandbox user on host 65534, the others on the reserved range
+        self.assertIn("'1000', '65534', '1'", out)
+        self.assertIn("'0', '2147352576', '1000'", out)
+
+    def test_the_range_can_be_changed_or_turned_off(self):
+        if os.getuid() != 0:
+            self.skipTest("the id range is a root caller's")
+        env = dict(LAUNCHER_ENV, CLEANROOM_ID_RANGE="none")
+        p = subprocess.run([CLEANROOM, "run", "--", "cat", "/proc/self/uid_map"], capture_output=True,
+                           text=True, env=env, cwd=self.tmp, timeout=TIMEOUT)
+        self.assertEqual(p.stdout.split(), ["1000", "65534", "1"], p.stderr)
+        for value, says in (("bogus", "CLEANROOM_ID_RANGE: bogus: expected BASE:COUNT"),
+                            ("0:100", "must not hold host id 0"),
+                            ("60000:10000", "65534 is in the id range 60000:10000")):
+            env = dict(LAUNCHER_ENV, CLEANROOM_ID_RANGE=value)
+            p = subprocess.run([CLEANROOM, "run", "--", "true"], capture_output=True, text=True, env=env,
+                               cwd=self.tmp, timeout=TIMEOUT)
+            self.assertEqual(p.returncode, 125, (value, p.stderr))
+            self.assertIn(says, p.stderr)
+
+
 class Network(CompatTest):
 
     def test_ping_loopback(self):
