@@ -6,7 +6,7 @@
 # fuzz smoke test skips itself without it); a missing optional package is a
 # warning, not a failure.
 set -eu
-required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev nettle-dev python3 python3-dev python3-setuptools python3-pytest python3-venv util-linux abigail-tools clang-format apparmor groff-base dpkg-dev debhelper dh-python dh-apparmor fakeroot lintian gdb strace iputils-ping"
+required="gcc make cmake pkg-config libcap-dev libseccomp-dev libcjson-dev nettle-dev python3 python3-dev python3-setuptools python3-pytest python3-venv util-linux abigail-tools clang-format apparmor groff-base dpkg-dev debhelper dh-python dh-apparmor fakeroot lintian gdb strace iputils-ping uidmap"
 optional="clang libclang-rt-14-dev ${CLEANROOM_EXTRA_PACKAGES:-}"
 
 missing_of() {

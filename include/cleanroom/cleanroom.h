@@ -153,8 +153,11 @@ CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
  * sandboxed process has a capability to take them, so sandboxes sharing
  * the range share nothing through it. Default base CR_ID_RANGE_BASE,
  * count CR_ID_RANGE_COUNT; count 0 maps the sandbox's own ids only.
- * EINVAL when the range would hold host id 0 or wrap. An ordinary caller
- * maps its own ids only. */
+ * EINVAL when the range would hold host id 0 or wrap. An ordinary caller's
+ * other ids are the subordinate ids /etc/subuid and /etc/subgid grant it
+ * (up to `count` of them, `base` unused), mapped by /usr/bin/newuidmap and
+ * newgidmap; without a grant or those helpers, or with count 0, its own
+ * ids only. */
 #define CR_ID_RANGE_BASE 2147352576u /* 0x7ffe0000 */
 #define CR_ID_RANGE_COUNT 65536u
 CR_API int cr_options_set_id_range(cr_options *opts, uint32_t base, uint32_t count, cr_error **err);

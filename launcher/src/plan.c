@@ -17,6 +17,7 @@
 #include "cr/cleanup.h"
 #include "identity.h"
 #include "plan.h"
+#include "subids.h"
 
 #define CLONE_NEWTIME_FLAG 0x00000080ull /* CLONE_NEWTIME: clone3 only */
 
@@ -292,8 +293,8 @@ static int pid_in_proc(int pidfd, pid_t *out, cr_error **err) {
 
 int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr_error **err) {
   plan->id_base = base;
-  plan->id_count = plan->caller_is_root ? count : 0; /* an ordinary caller maps its own ids only */
-  if (!plan->id_count) return 0;
+  plan->id_count = count; /* an ordinary caller's: its subordinate ids, when granted (subids.c) */
+  if (!plan->id_count || !plan->caller_is_root) return 0;
   const struct cr_process *p = &plan->cfg->process;
   uint64_t end = (uint64_t)base + plan->id_count;
   if ((uint64_t)plan->outer_uid >= base && (uint64_t)plan->outer_uid < end)
@@ -328,14 +329,18 @@ int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err)
   const struct cr_process *p = &plan->cfg->process;
   pid_t child = 0;
   if (pid_in_proc(init_pidfd, &child, err) < 0) return -1;
+  bool by_helpers = false;
+  if (cr_subids_write_maps(plan, child, &by_helpers, err) < 0) return -1;
+  if (by_helpers) return 0;
   char path[64], line[192];
   struct {
     const char *file;
     const char *text;
   } steps[3];
   char uid_line[192], gid_line[192];
-  map_text(uid_line, sizeof uid_line, p->uid, (uint32_t)plan->outer_uid, plan->id_base, plan->id_count);
-  map_text(gid_line, sizeof gid_line, p->gid, (uint32_t)plan->outer_gid, plan->id_base, plan->id_count);
+  uint32_t range = plan->caller_is_root ? plan->id_count : 0;
+  map_text(uid_line, sizeof uid_line, p->uid, (uint32_t)plan->outer_uid, plan->id_base, range);
+  map_text(gid_line, sizeof gid_line, p->gid, (uint32_t)plan->outer_gid, plan->id_base, range);
   size_t n = 0;
   steps[n++] = (typeof(steps[0])){"uid_map", uid_line};
   /* An ordinary user may only write gid_map after giving up setgroups. */

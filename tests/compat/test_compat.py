@@ -171,8 +171,8 @@ class ErrnoAndIds(CompatTest):
         as programs expect, not EINVAL (no such id): a root caller maps the
         sandbox's other ids to a range of host ids nothing runs as."""
         if os.getuid() != 0:
-            self.skipTest("an ordinary caller maps its own ids only (subordinate ids through newuidmap "
-                          "are not used yet): chown to another id answers EINVAL")
+            self.skipTest("an ordinary caller without subordinate ids maps its own ids only "
+                          "(test_an_ordinary_users_subordinate_ids shows a granted one)")
         out = self.ok(self.python("""
             import os
             open("/tmp/f", "w").close()
@@ -193,6 +193,33 @@ class ErrnoAndIds(CompatTest):
         # the sandbox user on host 65534, the others on the reserved range
         self.assertIn("'1000', '65534', '1'", out)
         self.assertIn("'0', '2147352576', '1000'", out)
+
+    def test_an_ordinary_users_subordinate_ids(self):
+        """An ordinary user that /etc/subuid and /etc/subgid grant ids to gets
+        them for the sandbox's other ids, through newuidmap/newgidmap: chown
+        to another id answers EPERM. Shown as uid 65534 with a grant in a
+        private mount namespace (the host's /etc/subuid is not touched)."""
+        if os.getuid() != 0:
+            self.skipTest("needs root to give uid 65534 a grant in a private mount namespace")
+        need("newuidmap", "newgidmap", "unshare", "setpriv")
+        d = self.folder("subids")
+        for name, who in (("subuid", "nobody"), ("subgid", "65534")):  # by name, and by number
+            with open(os.path.join(d, name), "w") as f:
+                f.write("someone:300000:65536\n%s:200000:65536\n" % who)
+            os.chmod(os.path.join(d, name), 0o644)
+        script = ("mount --bind %s/subuid /etc/subuid && mount --bind %s/subgid /etc/subgid && "
+                  "exec setpriv --reuid 65534 --regid 65534 --clear-groups -- %s run -- /bin/sh -c "
+                  "'cat /proc/self/uid_map; touch /tmp/f; chown 5 /tmp/f 2>&1; id -u'" % (d, d, CLEANROOM))
+        env = dict(LAUNCHER_ENV)
+        env.pop("CLEANROOM_CACHE_DIR", None)  # the suite's cache belongs to root
+        env["CLEANROOM_CACHE_DIR"] = ""
+        p = subprocess.run(["unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script],
+                           capture_output=True, text=True, env=env, cwd=self.tmp, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("Operation not permitted", p.stdout)
+        rows = [line.split() for line in p.stdout.splitlines() if len(line.split()) == 3]
+        self.assertIn(["0", "200000", "65534"], rows, p.stdout)
+        self.assertIn(["65534", "65534", "1"], rows, p.stdout)
 
     def test_the_range_can_be_changed_or_turned_off(self):
         if os.getuid() != 0:
