@@ -4,6 +4,7 @@
  * own fix. Read from /proc (`proc_root`, "/proc" but for the tests). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +12,32 @@
 
 #include "launch.h"
 
-/* The first number in the file, or -1. */
-static long read_number(const char *proc_root, const char *file) {
-  char path[512], buf[64];
+/* The text of PROC_ROOT/FILE (at most size - 1 bytes, NUL-terminated), or
+ * false. */
+static bool read_text(const char *proc_root, const char *file, char *buf, size_t size) {
+  char path[512];
   snprintf(path, sizeof path, "%s/%s", proc_root, file);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, buf, size - 1);
   close(fd);
-  if (n <= 0) return -1;
+  if (n <= 0) return false;
   buf[n] = '\0';
-  char *end;
+  return true;
+}
+
+/* The first number in the file, or -1. */
+static long read_number(const char *proc_root, const char *file) {
+  char buf[64], *end;
+  if (!read_text(proc_root, file, buf, sizeof buf)) return -1;
   long v = strtol(buf, &end, 10);
   return end == buf ? -1 : v;
 }
 
 /* The value of a "Name:\tvalue" line of status, or -1. */
 static long status_field(const char *proc_root, const char *name) {
-  char path[512], buf[4096];
-  snprintf(path, sizeof path, "%s/self/status", proc_root);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
-  char key[64];
+  char buf[4096], key[64];
+  if (!read_text(proc_root, "self/status", buf, sizeof buf)) return -1;
   snprintf(key, sizeof key, "\n%s:", name);
   const char *line = strstr(buf, key);
   return line ? strtol(line + strlen(key), NULL, 10) : -1;
