@@ -66,7 +66,7 @@ static bool map_written(pid_t pid, const char *file) {
 static int run_helper(const char *helper, pid_t pid, uint32_t id, uint32_t outer, struct subid_range r,
                       cr_error **err) {
   uint32_t n = r.count < CR_ID_RANGE_COUNT ? r.count : CR_ID_RANGE_COUNT;
-  char buf[9][16];
+  char buf[10][16]; /* the pid, then three triplets */
   char *argv[12];
   int k = 0;
   argv[k++] = (char *)helper;
