@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import BrokenExecutor as _BrokenExecutor
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Deque, List, Mapping, Optional, Union
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._child import END_GRACE, PythonChild, python_config
 from ._config import Config
@@ -46,11 +46,18 @@ class _WorkItem:
         self.name = name
 
 
+# Tasks a worker holds at once: the one it runs and the next, already sent,
+# so that it starts that one without waiting for a round trip to the host
+# (as ProcessPoolExecutor queues one call ahead). A task waiting behind one
+# that crashes its worker has not started: it goes to another worker.
+_PIPELINE = 2
+
+
 class _Worker:
     def __init__(self, child: PythonChild) -> None:
         self.child = child
-        self.item: Optional[_WorkItem] = None
-        self.deadline: Optional[float] = None  # of its task
+        self.items: Deque[_WorkItem] = collections.deque()  # sent; the first is the one it runs
+        self.deadline: Optional[float] = None  # of the task it runs
         self.timed_out = False
         self.kill_at: Optional[float] = None  # ended at this time unless its sandbox ends first
         self.killed = False
@@ -60,8 +67,17 @@ class _Worker:
         child.sock.setblocking(False)
 
     @property
+    def item(self) -> Optional[_WorkItem]:
+        """The task it runs."""
+        return self.items[0] if self.items else None
+
+    @property
     def idle(self) -> bool:
-        return self.item is None and self.kill_at is None and not self.timed_out and not self.killed
+        return not self.items and self.accepting
+
+    @property
+    def accepting(self) -> bool:
+        return self.kill_at is None and not self.timed_out and not self.killed
 
     def end(self, now: float, why: Optional[BaseException] = None, at_once: bool = False) -> None:
         """It goes: ended at once, or after END_GRACE."""
@@ -127,6 +143,7 @@ class SandboxExecutor(Executor):
         self._workers: List[_Worker] = []
         self._retiring: List[PythonChild] = []
         self._retiring_kill: dict = {}
+        self._resent: Deque[_WorkItem] = collections.deque()
 
     # ---- the Executor interface ------------------------------------------------------
 
@@ -194,7 +211,8 @@ class SandboxExecutor(Executor):
                 if item.future.set_running_or_notify_cancel():
                     item.future.set_exception(BrokenExecutor(self._broken))
             for w in self._workers:
-                self._fail(w, BrokenExecutor(self._broken))
+                self._fail_all(w, BrokenExecutor(self._broken))
+            self._fail_resent(BrokenExecutor(self._broken))
         finally:
             self._stop_all()
             self._close_wakeup()
@@ -203,9 +221,10 @@ class SandboxExecutor(Executor):
         """Every worker and retired child: their channels closed, ended after
         END_GRACE if still there, reaped."""
         for w in self._workers:
-            self._fail(w, SandboxError("the executor ended before the task's answer"))
+            self._fail_all(w, SandboxError("the executor ended before the task's answer"))
             w.child.sock.close()
             self._retiring.append(w.child)
+        self._fail_resent(SandboxError("the executor ended before the task ran"))
         self._workers = []
         for child in self._retiring:
             try:
@@ -216,6 +235,8 @@ class SandboxExecutor(Executor):
         self._retiring = []
 
     def _next_item(self) -> Optional[_WorkItem]:
+        if self._resent:  # tasks a dead worker held but had not started
+            return self._resent.popleft()
         with self._lock:
             while self._queue:
                 item = self._queue.popleft()
@@ -227,33 +248,62 @@ class SandboxExecutor(Executor):
         return _Worker(PythonChild(self._config, result=self._result, one_shot=False, time_limit=0,
                                    options=self._options, max_answer=self._max_answer))
 
+    def _room(self, w: _Worker) -> bool:
+        """Whether it may take one more task now."""
+        if not w.accepting or len(w.items) >= _PIPELINE:
+            return False
+        return self._max_tasks is None or w.tasks + len(w.items) < self._max_tasks
+
     def _assign(self, now: float) -> None:
-        """Hand out queued tasks to idle workers, starting workers as needed."""
+        """Hand out queued tasks: to an idle worker, else a new one while there
+        may be more, else as the next task of a busy one."""
         while True:
-            idle = [w for w in self._workers if w.idle]
-            if not idle and len(self._workers) >= self._max_workers:
-                return
+            idle = [w for w in self._workers if w.idle and self._room(w)]
+            if idle:
+                w = idle[0]
+            elif len(self._workers) < self._max_workers:
+                w = None
+            else:
+                busy = [w for w in self._workers if self._room(w)]
+                if not busy:
+                    return
+                w = min(busy, key=lambda b: len(b.items))
             item = self._next_item()
             if item is None:
                 return
-            if idle:
-                w = idle[0]
-            else:
+            if w is None:
                 try:
                     w = self._start_worker()
                 except BaseException as exc:  # its sandbox cannot be made: the task says why
                     item.future.set_exception(exc)
                     continue
                 self._workers.append(w)
-            w.item = item
-            w.deadline = now + self._task_timeout if self._task_timeout else None
-            w.out += _HEADER.pack(len(item.frame)) + item.frame
-            item.frame = b""
+            if not w.items:
+                w.deadline = now + self._task_timeout if self._task_timeout else None
+            w.items.append(item)
+            w.out += _HEADER.pack(len(item.frame)) + item.frame  # kept: sent again if its worker dies first
+            self._write(w, now)  # mostly all of it at once: no wait for writability
+
+    def _fail_all(self, w: _Worker, exc: BaseException) -> None:
+        for item in w.items:
+            if not item.future.done():
+                item.future.set_exception(exc)
+        w.items.clear()
+
+    def _fail_resent(self, exc: BaseException) -> None:
+        while self._resent:
+            item = self._resent.popleft()
+            if not item.future.done():
+                item.future.set_exception(exc)
 
     def _fail(self, w: _Worker, exc: BaseException) -> None:
-        if w.item is not None and not w.item.future.done():
-            w.item.future.set_exception(exc)
-        w.item = None
+        """Its task gets `exc`; the tasks behind it, not started, go to other workers."""
+        if w.items:
+            item = w.items.popleft()
+            if not item.future.done():
+                item.future.set_exception(exc)
+        self._resent.extend(w.items)
+        w.items.clear()
 
     def _retire(self, w: _Worker, now: float) -> None:
         """Done with it: closing its channel ends it (EOF), else END_GRACE does."""
@@ -280,10 +330,14 @@ class SandboxExecutor(Executor):
         w.child.close()
 
     def _answered(self, w: _Worker, frame: bytes, now: float) -> None:
-        item, w.item, w.deadline = w.item, None, None
-        if item is None:  # an answer nobody asked for: the worker is not ours any more
+        if not w.items:  # an answer nobody asked for: the worker is not ours any more
+            w.deadline = None
             w.end(now, at_once=True)
             return
+        item = w.items.popleft()
+        item.frame = b""
+        # the next task, already sent, starts now
+        w.deadline = now + self._task_timeout if self._task_timeout and w.items else None
         w.tasks += 1
         if not item.future.done():
             try:
@@ -314,29 +368,41 @@ class SandboxExecutor(Executor):
         del w.out[:n]
 
     def _register(self, sel: selectors.BaseSelector) -> Optional[float]:
-        """What to wait for; returns the next deadline."""
-        for key in list(sel.get_map().values()):
-            sel.unregister(key.fileobj)
-        sel.register(self._wake_r, selectors.EVENT_READ, ("wake", None))
+        """What to wait for; returns the next deadline. Only what changed
+        since the last round is told to the selector (a task's round trip
+        would otherwise pay a system call per fd and worker)."""
+        want: Dict[int, Tuple[int, Tuple[str, Any]]] = {self._wake_r: (selectors.EVENT_READ, ("wake", None))}
         deadlines = []
         for w in self._workers:
             if w.kill_at is None and not w.killed:
                 events = selectors.EVENT_READ | (selectors.EVENT_WRITE if w.out else 0)
-                sel.register(w.child.sock, events, ("sock", w))
-            sel.register(w.child.fileno(), selectors.EVENT_READ, ("end", w))
+                want[w.child.sock.fileno()] = (events, ("sock", w))
+            want[w.child.fileno()] = (selectors.EVENT_READ, ("end", w))
             for fd in w.child.outputs:
-                sel.register(fd, selectors.EVENT_READ, ("output", w.child))
+                want[fd] = (selectors.EVENT_READ, ("output", w.child))
             if w.deadline is not None and not w.timed_out:
                 deadlines.append(w.deadline)
             if w.kill_at is not None and not w.killed:
                 deadlines.append(w.kill_at)
         for child in self._retiring:
-            sel.register(child.fileno(), selectors.EVENT_READ, ("retired", child))
+            want[child.fileno()] = (selectors.EVENT_READ, ("retired", child))
             for fd in child.outputs:
-                sel.register(fd, selectors.EVENT_READ, ("output", child))
+                want[fd] = (selectors.EVENT_READ, ("output", child))
             at = self._retiring_kill.get(id(child))
             if at is not None:
                 deadlines.append(at)
+        current = sel.get_map()
+        for fd in [fd for fd in current if fd not in want]:
+            sel.unregister(fd)
+        for fd, (events, data) in want.items():
+            key = current.get(fd)
+            if key is not None and key.data != data:  # a number closed and taken again: anew
+                sel.unregister(fd)
+                key = None
+            if key is None:
+                sel.register(fd, events, data)
+            elif key.events != events:
+                sel.modify(fd, events, data)
         return min(deadlines) if deadlines else None
 
     def _on_deadlines(self, now: float) -> None:
@@ -361,7 +427,7 @@ class SandboxExecutor(Executor):
                 self._assign(now)
                 with self._lock:
                     finished = self._shutdown and not self._queue
-                if finished and all(w.item is None for w in self._workers):
+                if finished and not self._resent and all(not w.items for w in self._workers):
                     return
                 deadline = self._register(sel)
                 timeout = None if deadline is None else max(0.0, deadline - now)

@@ -55,6 +55,31 @@ def test_failures_stay_with_their_task():
     assert time.monotonic() - start < 60
 
 
+def test_a_task_queued_behind_a_crash_runs_elsewhere():
+    """A worker holds the task it runs and the next one (sent ahead). When
+    the first crashes or runs out of time, the next had not started: it
+    runs on the replacement worker and succeeds, and its time is its own."""
+    with cleanroom.SandboxExecutor(1, task_timeout=3) as ex:
+        crash = ex.submit(helpers.crash)
+        after_crash = ex.submit(helpers.add, 1, 1)
+        hang = ex.submit(helpers.spin)
+        after_hang = ex.submit(helpers.sleep, 2)  # 2 s of its own, within its 3 s
+        with pytest.raises(cleanroom.CrashError):
+            crash.result(timeout=60)
+        assert after_crash.result(timeout=60) == 2
+        with pytest.raises(cleanroom.TimeLimitError):
+            hang.result(timeout=60)
+        after_hang.result(timeout=60)
+        pids = set(ex.map(helpers.pid_of_worker, range(6)))
+        assert len(pids) == 1  # one worker, serving on
+
+
+def test_max_tasks_per_child_with_tasks_sent_ahead():
+    with cleanroom.SandboxExecutor(1, max_tasks_per_child=2) as ex:
+        pids = list(ex.map(helpers.pid_of_worker, range(6)))
+    assert len(set(pids)) == 3 and pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5]
+
+
 @pytest.mark.skipif(not ROOT, reason="a memory limit needs a cgroup: root here (as an ordinary user it is refused, "
                     "test_memory_limit_refused_without_cgroup)")
 def test_memory_hog_is_replaced():
