@@ -62,11 +62,11 @@ static void test_default(void) {
   /* the default bounds the memory its tmpfs can pin (issue 11) */
   CHECK(cfg->fs[8].type == CR_FS_TMPFS && strcmp(cfg->fs[8].target, "/tmp") == 0 &&
         cfg->fs[8].mode == 01777 && cfg->fs[8].size_percent == 25);
-  /* the FHS folders programs expect (issue 17): /var/tmp shares /tmp's bound */
+  /* the FHS folders programs expect (issue 17): /var/tmp and /run share /tmp's bound */
   CHECK(cfg->fs[9].type == CR_FS_SYMLINK && strcmp(cfg->fs[9].target, "/var/tmp") == 0 &&
         strcmp(cfg->fs[9].link_to, "/tmp") == 0);
-  CHECK(cfg->fs[10].type == CR_FS_TMPFS && strcmp(cfg->fs[10].target, "/run") == 0 &&
-        cfg->fs[10].size == 16u << 20);
+  CHECK(cfg->fs[10].type == CR_FS_SYMLINK && strcmp(cfg->fs[10].target, "/run") == 0 &&
+        strcmp(cfg->fs[10].link_to, "/tmp") == 0);
   CHECK(cfg->fs[11].type == CR_FS_PROC && strcmp(cfg->fs[11].target, "/proc") == 0);
   /* a private devpts: terminals (forkpty, script, tmux) work (issue 17) */
   CHECK(cfg->fs[12].type == CR_FS_DEV && cfg->fs[12].dev_pts && cfg->fs[12].dev_shm &&
