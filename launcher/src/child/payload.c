@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -95,8 +96,57 @@ static void enter_cwd(const struct payload *pl) {
   if (chdir(pl->st->cwd) < 0) fail(pl, errno, "cwd", pl->st->cwd);
 }
 
+/* The soft limits a fresh login session starts with (Debian's, as the
+ * kernel and systemd set them), for every resource the config does not
+ * declare: a host that lowered or raised one passes nothing on. Never above
+ * the hard limit, which carries over (a ceiling the sandbox cannot lift). */
+#define FRESH_HARD RLIM_INFINITY /* the hard limit itself */
+static const struct {
+  int resource;
+  rlim_t soft;
+} fresh_soft_limits[] = {
+    {RLIMIT_AS, FRESH_HARD},
+    {RLIMIT_CORE, 0},
+    {RLIMIT_CPU, FRESH_HARD},
+    {RLIMIT_DATA, FRESH_HARD},
+    {RLIMIT_FSIZE, FRESH_HARD},
+    {RLIMIT_LOCKS, FRESH_HARD},
+    {RLIMIT_MEMLOCK, 8u << 20},
+    {RLIMIT_MSGQUEUE, 819200},
+    {RLIMIT_NICE, 0},
+    {RLIMIT_NOFILE, 1024},
+    {RLIMIT_NPROC, FRESH_HARD},
+    {RLIMIT_RSS, FRESH_HARD},
+    {RLIMIT_RTPRIO, 0},
+    {RLIMIT_RTTIME, FRESH_HARD},
+    {RLIMIT_SIGPENDING, FRESH_HARD},
+    {RLIMIT_STACK, 8u << 20},
+};
+
+static bool declared(const struct cr_limits *l, int resource) {
+  for (size_t i = 0; i < l->n_rlimits; i++)
+    if (l->rlimits[i].resource == resource) return true;
+  return false;
+}
+
+static void reset_soft_limits(const struct payload *pl) {
+  const struct cr_limits *l = &pl->plan->cfg->limits;
+  for (size_t i = 0; i < sizeof fresh_soft_limits / sizeof fresh_soft_limits[0]; i++) {
+    int resource = fresh_soft_limits[i].resource;
+    if (declared(l, resource)) continue;
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) < 0) fail(pl, errno, "rlimits", "getrlimit");
+    rlim_t soft = fresh_soft_limits[i].soft;
+    /* the fd table's own numbers stay usable */
+    if (resource == RLIMIT_NOFILE && soft < pl->st->fd_numbers_needed) soft = pl->st->fd_numbers_needed;
+    rl.rlim_cur = soft == FRESH_HARD || soft > rl.rlim_max ? rl.rlim_max : soft;
+    if (setrlimit(resource, &rl) < 0) fail(pl, errno, "rlimits", "reset a soft limit");
+  }
+}
+
 static void apply_rlimits(const struct payload *pl) {
   const struct cr_limits *l = &pl->plan->cfg->limits;
+  reset_soft_limits(pl);
   for (size_t i = 0; i < l->n_rlimits; i++) {
     struct rlimit rl = {.rlim_cur = l->rlimits[i].soft, .rlim_max = l->rlimits[i].hard};
     if (setrlimit(l->rlimits[i].resource, &rl) < 0) fail(pl, errno, "rlimits", "setrlimit");
@@ -178,6 +228,12 @@ void cr_payload_set_inherited(const struct cr_plan *plan) {
   if (personality(PER_LINUX) < 0) cr_child_fail(plan, errno, "personality", "reset");
   /* 0 would restore the slack inherited at fork: name the kernel default. */
   if (prctl(PR_SET_TIMERSLACK, 50000, 0, 0, 0) < 0) cr_child_fail(plan, errno, "timer slack", "reset");
+  /* kept across fork and exec: a host's "no transparent huge pages" and its
+   * NUMA memory policy are state a fresh process does not have */
+  if (prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0) < 0)
+    cr_child_fail(plan, errno, "THP", "reset PR_SET_THP_DISABLE");
+  if (syscall(SYS_set_mempolicy, 0 /* MPOL_DEFAULT */, NULL, 0) < 0 && errno != ENOSYS)
+    cr_child_fail(plan, errno, "memory policy", "reset to MPOL_DEFAULT");
   if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
     cr_child_fail(plan, errno, "keyring", "join a new session keyring");
 }
