@@ -295,7 +295,6 @@ int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr
   plan->id_base = base;
   plan->id_count = count; /* an ordinary caller's: its subordinate ids, when granted (subids.c) */
   if (!plan->id_count || !plan->caller_is_root) return 0;
-  const struct cr_process *p = &plan->cfg->process;
   uint64_t end = (uint64_t)base + plan->id_count;
   if ((uint64_t)plan->outer_uid >= base && (uint64_t)plan->outer_uid < end)
     return cr_fail(err, EINVAL, "process.host_uid",
@@ -305,24 +304,27 @@ int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr
     return cr_fail(err, EINVAL, "process.host_gid",
                    "%u is in the id range %u:%u of the sandboxes' other ids: choose a host_gid outside it",
                    (unsigned)plan->outer_gid, (unsigned)base, (unsigned)plan->id_count);
-  /* a sandbox id at or above the range maps alone */
-  if (p->uid >= plan->id_count || p->gid >= plan->id_count) plan->id_count = 0;
   return 0;
 }
 
-/* "ID HOST 1", and with a range the ids below and above it mapped to
- * base + id: at most three lines. */
-static void map_text(char *out, size_t size, uint32_t id, uint32_t host, uint32_t base, uint32_t count) {
-  if (!count) {
-    snprintf(out, size, "%u %u 1\n", (unsigned)id, (unsigned)host);
-    return;
-  }
+size_t cr_id_map_extents(uint32_t id, uint32_t host, uint32_t base, uint32_t count,
+                         struct cr_id_extent out[3]) {
   size_t n = 0;
-  if (id > 0) n += (size_t)snprintf(out + n, size - n, "0 %u %u\n", (unsigned)base, (unsigned)id);
-  n += (size_t)snprintf(out + n, size - n, "%u %u 1\n", (unsigned)id, (unsigned)host);
-  if (id + 1 < count)
-    snprintf(out + n, size - n, "%u %u %u\n", (unsigned)id + 1, (unsigned)(base + id + 1),
-             (unsigned)(count - id - 1));
+  uint32_t below = id < count ? id : count;
+  if (below > 0) out[n++] = (struct cr_id_extent){0, base, below};
+  out[n++] = (struct cr_id_extent){id, host, 1};
+  if (id + 1 < count) out[n++] = (struct cr_id_extent){id + 1, base + id + 1, count - id - 1};
+  return n;
+}
+
+/* The text of a uid_map or gid_map: a line an extent. */
+static void map_text(char *out, size_t size, uint32_t id, uint32_t host, uint32_t base, uint32_t count) {
+  struct cr_id_extent e[3];
+  size_t n = cr_id_map_extents(id, host, base, count, e), used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < n && used < size; i++)
+    used += (size_t)snprintf(out + used, size - used, "%u %u %u\n", (unsigned)e[i].inside,
+                             (unsigned)e[i].outside, (unsigned)e[i].count);
 }
 
 int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err) {

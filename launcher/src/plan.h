@@ -90,6 +90,14 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool star
                     cr_error **err);
 void cr_plan_release(struct cr_plan *plan);
 int cr_write_id_maps(const struct cr_plan *plan, int init_pidfd, cr_error **err);
+/* One line of an id map. The layout of every map: the sandbox's own id on
+ * its host id, the others below `count` (none when 0) on base + id, the
+ * host id base + id itself left out. Returns how many (at most 3). */
+struct cr_id_extent {
+  uint32_t inside, outside, count;
+};
+size_t cr_id_map_extents(uint32_t id, uint32_t host, uint32_t base, uint32_t count,
+                         struct cr_id_extent out[3]);
 /* The range of a root caller's other ids; refused when it would hold the
  * sandbox's own host ids. */
 int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr_error **err);

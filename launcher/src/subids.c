@@ -61,38 +61,26 @@ static bool map_written(pid_t pid, const char *file) {
   return any;
 }
 
-/* argv of newuidmap/newgidmap: PID, then the triplets of plan.c's layout:
- * the sandbox's own id on the caller's, the others on the range. */
+/* newuidmap/newgidmap PID, then the map's extents (plan.c's layout) as
+ * triplets, the others on the granted range. */
 static int run_helper(const char *helper, pid_t pid, uint32_t id, uint32_t outer, struct subid_range r,
-                      cr_error **err) {
-  uint32_t n = r.count < CR_ID_RANGE_COUNT ? r.count : CR_ID_RANGE_COUNT;
-  char buf[10][16]; /* the pid, then three triplets */
-  char *argv[12];
+                      uint32_t most, cr_error **err) {
+  struct cr_id_extent e[3];
+  size_t n = cr_id_map_extents(id, outer, r.start, r.count < most ? r.count : most, e);
+  char buf[1 + 3 * 3][16];
+  char *argv[2 + 3 * 3 + 1];
   int k = 0;
   argv[k++] = (char *)helper;
   snprintf(buf[0], sizeof buf[0], "%d", (int)pid);
   argv[k++] = buf[0];
-  int b = 1;
-#define ADD(inside, outside, count)                                     \
-  do {                                                                  \
-    snprintf(buf[b], sizeof buf[b], "%u", (unsigned)(inside));          \
-    snprintf(buf[b + 1], sizeof buf[b + 1], "%u", (unsigned)(outside)); \
-    snprintf(buf[b + 2], sizeof buf[b + 2], "%u", (unsigned)(count));   \
-    argv[k++] = buf[b];                                                 \
-    argv[k++] = buf[b + 1];                                             \
-    argv[k++] = buf[b + 2];                                             \
-    b += 3;                                                             \
-  } while (0)
-  if (id < n) {
-    /* 0..id-1 and id+1..n-1 on start+id: the grant's ids, the sandbox's own aside */
-    if (id > 0) ADD(0, r.start, id);
-    ADD(id, outer, 1);
-    if (id + 1 < n) ADD(id + 1, r.start + id, n - id - 1);
-  } else {
-    ADD(0, r.start, n);
-    ADD(id, outer, 1);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v[3] = {e[i].inside, e[i].outside, e[i].count};
+    for (int j = 0; j < 3; j++) {
+      snprintf(buf[k - 1], sizeof buf[k - 1], "%u", (unsigned)v[j]);
+      argv[k] = buf[k - 1];
+      k++;
+    }
   }
-#undef ADD
   argv[k] = NULL;
   char *envp[] = {NULL};
   /* the host's own open fds are not the setuid helper's business */
@@ -131,8 +119,8 @@ int cr_subids_write_maps(const struct cr_plan *plan, pid_t pid, bool *written, c
   struct subid_range ur, gr;
   if (!granted("/etc/subuid", name, (unsigned)uid, &ur) || !granted("/etc/subgid", name, (unsigned)uid, &gr))
     return 0;
-  if (run_helper(newuidmap, pid, p->uid, (uint32_t)plan->outer_uid, ur, err) < 0 ||
-      run_helper(newgidmap, pid, p->gid, (uint32_t)plan->outer_gid, gr, err) < 0)
+  if (run_helper(newuidmap, pid, p->uid, (uint32_t)plan->outer_uid, ur, plan->id_count, err) < 0 ||
+      run_helper(newgidmap, pid, p->gid, (uint32_t)plan->outer_gid, gr, plan->id_count, err) < 0)
     return -1;
   *written = true;
   return 0;

@@ -10,26 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup_internal.h" /* cr_cg_read_text: a small /proc or /sys file */
 #include "launch.h"
-
-/* The text of PROC_ROOT/FILE (at most size - 1 bytes, NUL-terminated), or
- * false. */
-static bool read_text(const char *proc_root, const char *file, char *buf, size_t size) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/%s", proc_root, file);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = read(fd, buf, size - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  return true;
-}
 
 /* The first number in the file, or -1. */
 static long read_number(const char *proc_root, const char *file) {
   char buf[64], *end;
-  if (!read_text(proc_root, file, buf, sizeof buf)) return -1;
+  if (cr_cg_read_text(proc_root, file, buf, sizeof buf) < 0) return -1;
   long v = strtol(buf, &end, 10);
   return end == buf ? -1 : v;
 }
@@ -37,7 +24,7 @@ static long read_number(const char *proc_root, const char *file) {
 /* The value of a "Name:\tvalue" line of status, or -1. */
 static long status_field(const char *proc_root, const char *name) {
   char buf[4096], key[64];
-  if (!read_text(proc_root, "self/status", buf, sizeof buf)) return -1;
+  if (cr_cg_read_text(proc_root, "self/status", buf, sizeof buf) < 0) return -1;
   snprintf(key, sizeof key, "\n%s:", name);
   const char *line = strstr(buf, key);
   return line ? strtol(line + strlen(key), NULL, 10) : -1;

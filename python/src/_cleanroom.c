@@ -68,6 +68,20 @@ static int fs_string(PyObject *obj, PyObject **keep, const char **out) {
   return 0;
 }
 
+/* An option that takes a path (None: left as it is). */
+static int set_path_option(cr_options *opts, PyObject *value,
+                           int (*set)(cr_options *, const char *, cr_error **)) {
+  if (value == Py_None) return 0;
+  PyObject *keep = NULL;
+  const char *s;
+  if (fs_string(value, &keep, &s) < 0) return -1;
+  cr_error *err = NULL;
+  int rc = set(opts, s, &err);
+  Py_DECREF(keep);
+  if (rc < 0) raise_error(err);
+  return rc < 0 ? -1 : 0;
+}
+
 /* A sequence of str/bytes/PathLike as a NULL-terminated vector. */
 struct strv {
   const char **v;
@@ -149,26 +163,9 @@ static int Options_init(OptionsObject *self, PyObject *args, PyObject *kwds) {
     raise_error(err);
     return -1;
   }
-  PyObject *keep = NULL;
-  const char *s;
-  if (cache_dir != Py_None) {
-    if (fs_string(cache_dir, &keep, &s) < 0) return -1;
-    int rc = cr_options_set_cache_dir(self->opts, s, &err);
-    Py_DECREF(keep);
-    if (rc < 0) {
-      raise_error(err);
-      return -1;
-    }
-  }
-  if (cgroup_parent != Py_None) {
-    if (fs_string(cgroup_parent, &keep, &s) < 0) return -1;
-    int rc = cr_options_set_cgroup_parent(self->opts, s, &err);
-    Py_DECREF(keep);
-    if (rc < 0) {
-      raise_error(err);
-      return -1;
-    }
-  }
+  if (set_path_option(self->opts, cache_dir, cr_options_set_cache_dir) < 0 ||
+      set_path_option(self->opts, cgroup_parent, cr_options_set_cgroup_parent) < 0)
+    return -1;
   cr_options_set_debug_timing(self->opts, debug_timing);
   Py_INCREF(log);
   Py_XSETREF(self->log, log);

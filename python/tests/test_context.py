@@ -182,8 +182,7 @@ if __name__ == '__main__':
         cleanroom.get_context(network="bogus")
     except cleanroom.ConfigError as e:
         print("config:", e)
-    ctx = cleanroom.get_context(limits={"pids": 10, "cgroup_parent": "/no-such-cgroup"}) if False else \\
-        cleanroom.get_context({"limits": {"pids": 10, "cgroup_parent": "/no-such-cgroup"}})
+    ctx = cleanroom.get_context({"limits": {"pids": 10, "cgroup_parent": "/no-such-cgroup"}})
     p = ctx.Process(target=print)
     try:
         p.start()

@@ -40,6 +40,13 @@ def dirty_parent():
         resource.setrlimit(r, (soft, resource.getrlimit(r)[1]))
 
 
+def soft_of(name, fresh):
+    """The soft limit a fresh process gets: `fresh`, never above the hard
+    limit (None: the hard limit itself)."""
+    hard = resource.getrlimit(getattr(resource, "RLIMIT_" + name))[1]
+    return hard if fresh is None or (hard != resource.RLIM_INFINITY and fresh > hard) else fresh
+
+
 class FreshState(SandboxTest):
 
     def child_sees(self, *flags):
@@ -68,10 +75,6 @@ class FreshState(SandboxTest):
         got = self.child_sees("--seccomp", "none")
         limits = {name: tuple(v) for name, v in got["rlimits"].items()}
 
-        def soft_of(name, fresh):
-            hard = resource.getrlimit(getattr(resource, "RLIMIT_" + name))[1]
-            return hard if fresh is None or (hard != resource.RLIM_INFINITY and fresh > hard) else fresh
-
         self.assertEqual(limits["NOFILE"][0], soft_of("NOFILE", 1024))
         self.assertEqual(limits["FSIZE"][0], soft_of("FSIZE", None))
         self.assertEqual(limits["STACK"][0], soft_of("STACK", 8 << 20))
@@ -90,15 +93,14 @@ class FreshState(SandboxTest):
             json.dump({"process": {"args": ["/usr/bin/python3", "-c", REPORT], "env": {"PATH": "/usr/bin:/bin"}},
                        "limits": {"rlimits": {"NOFILE": 256, "FSIZE": {"soft": 4096, "hard": "unlimited"}}}}, f)
         p = subprocess.run([CLEANROOM, "run", cfg], capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=self.tmp,
-                           env=dict(LAUNCHER_ENV), preexec_fn=lambda: None, stdin=subprocess.DEVNULL)
+                           env=dict(LAUNCHER_ENV), stdin=subprocess.DEVNULL)
         if p.returncode != 0 and "FSIZE" in p.stderr:
             self.skipTest("an ordinary user cannot raise FSIZE's hard limit: %s" % p.stderr.strip())
         self.assertEqual(p.returncode, 0, p.stderr)
         got = json.loads(p.stdout.strip().splitlines()[-1])
         self.assertEqual(got["rlimits"]["NOFILE"], [256, 256])
         self.assertEqual(got["rlimits"]["FSIZE"][0], 4096)
-        self.assertEqual(got["rlimits"]["STACK"][0], min(8 << 20, resource.getrlimit(resource.RLIMIT_STACK)[1])
-                         if resource.getrlimit(resource.RLIMIT_STACK)[1] != resource.RLIM_INFINITY else 8 << 20)
+        self.assertEqual(got["rlimits"]["STACK"][0], soft_of("STACK", 8 << 20))
 
 
 if __name__ == "__main__":

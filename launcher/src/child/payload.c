@@ -51,16 +51,14 @@ static void clear_signal_mask(const struct payload *pl) {
 
 /* The table is laid out above its highest target: room for those fd
  * numbers under RLIMIT_NOFILE (the hard limit was checked before the
- * start), for that moment only. Returns the limit to restore, rlim_cur 0
- * for none. */
-static struct rlimit make_room_for_fds(const struct payload *pl) {
-  struct rlimit rl, before = {0, 0};
+ * start), for that moment only: apply_rlimits sets the payload's own soft
+ * limit afterwards. */
+static void make_room_for_fds(const struct payload *pl) {
+  struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) fail(pl, errno, "fds", "getrlimit");
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= pl->st->fd_numbers_needed) return before;
-  before = rl;
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= pl->st->fd_numbers_needed) return;
   rl.rlim_cur = rl.rlim_max;
   if (setrlimit(RLIMIT_NOFILE, &rl) < 0) fail(pl, errno, "fds", "raise RLIMIT_NOFILE to its hard limit");
-  return before;
 }
 
 /* Lay out the fd table. Sources first move above every target, so that no
@@ -244,13 +242,11 @@ void cr_payload_main(const struct cr_plan *plan, const struct cr_init_state *st,
   memcpy(pl.fds, st->fds, st->n_fds * sizeof *st->fds);
   start_new_session(&pl);
   clear_signal_mask(&pl);
-  struct rlimit nofile = make_room_for_fds(&pl);
+  make_room_for_fds(&pl);
   int moved_sock = notify_sock >= 0 ? fcntl(notify_sock, F_DUPFD_CLOEXEC, st->max_target + 1) : -1;
   int helper_sock = fcntl(plan->ch.helper_sock_sandbox, F_DUPFD_CLOEXEC, st->max_target + 1);
   if (helper_sock < 0) fail(&pl, errno, "fds", "dup");
   arrange_fds(&pl);
-  if (nofile.rlim_cur && setrlimit(RLIMIT_NOFILE, &nofile) < 0)
-    fail(&pl, errno, "fds", "restore RLIMIT_NOFILE");
   /* no path is resolved while the old root is still stacked on "/" */
   cr_helper_wait_old_root_gone(helper_sock);
   close(helper_sock);
