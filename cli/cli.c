@@ -20,8 +20,9 @@ static const char usage_text[] =
     "  cleanroom run [CONFIG|-] [FLAG...] [--report FILE] [-- CMD [ARG...]]\n"
     "                          run (CONFIG, or - for one on stdin, or the built-in default);\n"
     "                          exit with the child's status\n"
-    "  cleanroom check [CONFIG|-] [FLAG...] [-- CMD [ARG...]]\n"
-    "                          validate; print the config such a run would use\n"
+    "  cleanroom check [CONFIG|-] [FLAG...] [--explain [--json]] [-- CMD [ARG...]]\n"
+    "                          validate; print the config such a run would use, or\n"
+    "                          (--explain) what it can reach and its weak spots\n"
     "  cleanroom policy check FILE|NAME                 validate and compile a seccomp policy\n"
     "  cleanroom policy export FILE|NAME [--output OUT] write the compiled BPF program\n"
     "  cleanroom --version | --help\n"
@@ -214,6 +215,9 @@ static int cmd_run(int argc, char **argv) {
     cli_args_free(&a);
     return fail_with(err); /* nowhere to report: run nothing */
   }
+  /* --report holds the audit, --audit prints it (a config's own report
+   * leaves it out: its author may be a plugin's) */
+  cr_options_set_audit(opts, a.audit || a.report_path);
   cli_note_program(cfg);
   cr_run(cfg, opts, &res, &err);
   if (err) {
@@ -228,6 +232,7 @@ static int cmd_run(int argc, char **argv) {
         "seccomp refused execve (EPERM) %llu time%s: the policy lets only the payload's own exec through "
         "(\"strict\"; \"default\" allows more)",
         (unsigned long long)res->execs_refused, res->execs_refused == 1 ? "" : "s");
+  if (a.audit && res) cli_print_audit(res);
   if (write_report(&a, cfg, res, err) < 0 && res && !res->setup_failed) status = CR_EXIT_LAUNCHER_FAILED;
   cr_result_free(res);
   cr_error_free(err);
@@ -242,6 +247,8 @@ static int cmd_run(int argc, char **argv) {
 static int cmd_check(int argc, char **argv) {
   struct cli_args a;
   int status = cli_parse_args("check", argc, argv, false, &a);
+  if (status == 0 && a.json && !a.explain) status = cli_usage_error("check: --json goes with --explain");
+  bool explain = a.explain, json = a.json;
   cr_config *cfg = NULL;
   cr_error *err = NULL;
   if (status == 0 && cli_load_config(&a, &cfg, &err) < 0) status = CR_EXIT_LAUNCHER_FAILED;
@@ -254,6 +261,12 @@ static int cmd_check(int argc, char **argv) {
     cr_config_free(cfg);
     cr_options_free(opts);
     return fail_with(err);
+  }
+  if (explain) {
+    status = cli_explain(cfg, opts, json);
+    cr_config_free(cfg);
+    cr_options_free(opts);
+    return status;
   }
   char *text = cr_config_to_json(cfg);
   cr_config_free(cfg);

@@ -22,10 +22,13 @@ struct cli_flag {
 struct cli_args {
   const char *config_path; /* NULL: the built-in default; "-": standard input */
   const char *report_path; /* run --report */
+  bool audit;              /* run --audit */
   char **cmd;              /* after "--" */
   int n_cmd;
   struct cli_flag *flags;
   size_t n_flags;
+  bool explain; /* check --explain */
+  bool json;    /* check --explain --json */
 };
 
 /* `allow_report`: run takes --report, check does not. Returns 0, or the exit
@@ -39,11 +42,18 @@ void cli_args_free(struct cli_args *a);
  * or -1. */
 int cli_load_config(const struct cli_args *a, cr_config **out, cr_error **err);
 
+/* ---- explain.c: check --explain [--json] --------------------------------------- */
+
+/* Print what a sandbox of `cfg` can reach (JSON, or a listing); the exit status. */
+int cli_explain(const cr_config *cfg, const cr_options *opts, bool json);
+
 /* ---- hints.c: what to do, after the message that says what went wrong --------- */
 
 /* Before a run: the program args[0] names is another one here than in the
  * sandbox (a venv's python3 against the sandbox's /usr/bin/python3). */
 void cli_note_program(const cr_config *cfg);
+/* run --audit: the result's withheld and carried parts, on stderr (audit.c). */
+void cli_print_audit(const cr_result *res);
 /* After a failed run: what the error suggests doing. */
 void cli_hint_failure(const cr_config *cfg, const cr_error *err);
 

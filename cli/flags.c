@@ -76,6 +76,12 @@ int cli_parse_args(const char *command, int argc, char **argv, bool allow_report
     if (allow_report && strcmp(arg, "--report") == 0) {
       if (i + 1 >= argc) return cli_usage_error("--report needs a FILE");
       a->report_path = argv[++i];
+    } else if (allow_report && strcmp(arg, "--audit") == 0) {
+      a->audit = true;
+    } else if (strcmp(command, "check") == 0 && strcmp(arg, "--explain") == 0) {
+      a->explain = true;
+    } else if (strcmp(command, "check") == 0 && strcmp(arg, "--json") == 0) {
+      a->json = true;
     } else if ((spec = find_flag(arg, &value))) {
       if (spec->takes_value && !value) {
         if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0)

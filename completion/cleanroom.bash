@@ -45,7 +45,10 @@ _cleanroom() {
     --seccomp) COMPREPLY=($(compgen -W "default strict none" -- "$cur") $(compgen -f -X '!*.json' -- "$cur")); return ;;
     --env) COMPREPLY=($(compgen -e -- "$cur")); return ;;
     --time | --memory | --pids) return ;;
+    --report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
+  [[ $command == check ]] && flags+=" --explain --json"
+  [[ $command == run ]] && flags+=" --report --audit"
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags --" -- "$cur"))
   else

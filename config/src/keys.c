@@ -10,8 +10,8 @@
 
 static const char *const root_keys[] = {"process", "namespaces",   "hostname", "filesystem", "fds",
                                         "seccomp", "capabilities", "network",  "limits",     "report"};
-static const char *const process_keys[] = {"path", "args",     "env",      "cwd",   "uid",
-                                           "gid",  "host_uid", "host_gid", "umask", "oom_score_adj"};
+static const char *const process_keys[] = {"path",     "args",     "env",   "cwd",           "uid",  "gid",
+                                           "host_uid", "host_gid", "umask", "oom_score_adj", "nice", "cpus"};
 static const char *const bind_keys[] = {"type", "source", "target", "writable", "optional"};
 static const char *const tmpfs_keys[] = {"type", "target", "size", "mode"};
 static const char *const proc_keys[] = {"type", "target"};

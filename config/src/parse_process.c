@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* $.process: what runs, with which argv, environment, ids and umask. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +67,41 @@ static void parse_id(struct parse_ctx *ctx, const cJSON *obj, const char *path, 
  * safe.directory, ssh's ownership checks). */
 #define ROOT_CALLER_SANDBOX_ID 1000u
 
+/* "0-3,6": CPU numbers and ranges, as taskset -c and cpusets write them. */
+static bool parse_cpu_list(const char *s, uint64_t *set) {
+  if (!*s) return false;
+  while (*s) {
+    char *end;
+    if (*s < '0' || *s > '9') return false;
+    unsigned long first = strtoul(s, &end, 10), last = first;
+    if (*end == '-') {
+      if (end[1] < '0' || end[1] > '9') return false;
+      last = strtoul(end + 1, &end, 10);
+    }
+    if (first > last || last >= CR_CPU_SET_WORDS * 64) return false;
+    for (unsigned long cpu = first; cpu <= last; cpu++) set[cpu / 64] |= 1ull << (cpu % 64);
+    if (*end == ',' && end[1])
+      end++;
+    else if (*end)
+      return false;
+    s = end;
+  }
+  return true;
+}
+
+static void parse_cpus(struct parse_ctx *ctx, const cJSON *item, const char *path) {
+  struct cr_process *proc = &ctx->cfg->process;
+  const char *s;
+  if (!cr_jget_string(&ctx->diag, item, path, &s)) return;
+  memset(proc->cpus, 0, sizeof proc->cpus);
+  if (!parse_cpu_list(s, proc->cpus)) {
+    cr_jdiag_add(&ctx->diag, path, "expected CPU numbers and ranges below %d such as \"0-3,6\", got \"%s\"",
+                 CR_CPU_SET_WORDS * 64, s);
+    return;
+  }
+  proc->has_cpus = true;
+}
+
 static void set_process_defaults(struct cr_process *proc) {
   bool caller_is_root = getuid() == 0;
   proc->uid = caller_is_root ? ROOT_CALLER_SANDBOX_ID : (uint32_t)getuid();
@@ -106,4 +142,11 @@ void parse_process(struct parse_ctx *ctx, const cJSON *item) {
     proc->has_oom_score_adj = true;
     proc->oom_score_adj = (int)adj;
   }
+  int64_t nice;
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "nice")) &&
+      cr_jget_int(&ctx->diag, v, cr_jpath_key(path, "nice").s, -20, 19, &nice)) {
+    proc->has_nice = true;
+    proc->nice = (int)nice;
+  }
+  if ((v = cJSON_GetObjectItemCaseSensitive(item, "cpus"))) parse_cpus(ctx, v, cr_jpath_key(path, "cpus").s);
 }

@@ -83,6 +83,11 @@ static void build_process(struct builder *b, cJSON *root, const struct cr_proces
   add_uint(b, obj, "host_gid", proc->host_gid);
   add_mode(b, obj, "umask", proc->umask);
   if (proc->has_oom_score_adj) add(b, obj, "oom_score_adj", cJSON_CreateNumber(proc->oom_score_adj));
+  if (proc->has_nice) add(b, obj, "nice", cJSON_CreateNumber(proc->nice));
+  if (proc->has_cpus) {
+    char list[CR_CPU_LIST_MAX];
+    add_string(b, obj, "cpus", cr_cpu_list_format(proc->cpus, list, sizeof list));
+  }
 }
 
 static void build_namespaces(struct builder *b, cJSON *root, unsigned namespaces) {

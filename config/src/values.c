@@ -118,3 +118,23 @@ void report_errno(struct parse_ctx *ctx, const char *path, int errnum, const cha
   msg[0] = (char)tolower((unsigned char)msg[0]);
   cr_jdiag_add(&ctx->diag, path, "%s: %s", msg, cr_jquote(file).s);
 }
+
+static bool cpu_in(const uint64_t *set, unsigned cpu) {
+  return cpu < CR_CPU_SET_WORDS * 64 && (set[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+const char *cr_cpu_list_format(const uint64_t *set, char *buf, size_t size) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (unsigned cpu = 0; cpu < CR_CPU_SET_WORDS * 64; cpu++) {
+    if (!cpu_in(set, cpu)) continue;
+    unsigned last = cpu;
+    while (cpu_in(set, last + 1)) last++;
+    int n = last == cpu ? snprintf(buf + used, size - used, "%s%u", used ? "," : "", cpu)
+                        : snprintf(buf + used, size - used, "%s%u-%u", used ? "," : "", cpu, last);
+    if (n < 0 || (size_t)n >= size - used) break;
+    used += (size_t)n;
+    cpu = last;
+  }
+  return buf;
+}

@@ -13,12 +13,17 @@ cat "$out"
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$status" = 0 ] || fail "host.py exited with $status"
 
-# The fork child finds each thing the host holds; the cleanroom plugin none.
-row() { grep -E "^  $1 *\| $2 *\| $3\$" "$out" >/dev/null || fail "row '$1': expected fork '$2', cleanroom '$3'"; }
-row "open file"          "fd [0-9]+ /.*/host-secret.txt" "none"
-row "listening socket"   "fd [0-9]+ listening on 127.0.0.1:[0-9]+" "none"
-row "PLUGIN_HOST_SECRET" "'db-password-hunter2'" "not set"
-row "SIGINT ignored"     "yes" "no"
+# The fork child finds each thing the host holds; the cleanroom plugin none,
+# and its report lists each as withheld (the secret's name, not its value).
+row() {
+  grep -E "^  $1 *\| $2 *\| $3 *\| $4\$" "$out" >/dev/null ||
+    fail "row '$1': expected fork '$2', cleanroom '$3', withheld '$4'"
+}
+row "open file"          "fd [0-9]+ /.*/host-secret.txt" "none" "fd [0-9]+ host-secret.txt"
+row "listening socket"   "fd [0-9]+ listening on 127.0.0.1:[0-9]+" "none" "fd [0-9]+ tcp-listen 127.0.0.1:[0-9]+"
+row "PLUGIN_HOST_SECRET" "'db-password-hunter2'" "not set" "name listed, no value"
+row "SIGINT ignored"     "yes" "no" "SIGINT listed"
+grep -c hunter2 "$out" | grep -qx 1 || fail "the secret's value appears beyond the fork column"
 
 report() { grep -A1 "^plugin $1: " "$out" | grep -E "report: .*$2" >/dev/null || fail "plugin $1: report lacks $2"; }
 report crash "signal=11 "

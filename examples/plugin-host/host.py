@@ -127,6 +127,22 @@ def describe_fds(seen, kind):
     return "none"
 
 
+def describe_withheld(report, kind):
+    """What the run report says cleanroom kept from the plugin (its audit's
+    "withheld": fds with kind and target, variable names, signals)."""
+    withheld = report.get("withheld") or {}
+    for e in withheld.get("fds", []):
+        if kind == "file" and e.get("target", "").endswith("/host-secret.txt"):
+            return "fd %d %s" % (e["fd"], os.path.basename(e["target"]))
+        if kind == "listener" and e["kind"] == "tcp-listen":
+            return "fd %d tcp-listen %s" % (e["fd"], e["address"])
+    if kind == "secret":
+        return "name listed, no value" if "PLUGIN_HOST_SECRET" in withheld.get("env", []) else "-"
+    if kind == "sigint":
+        return "SIGINT listed" if "SIGINT" in withheld.get("signals", {}).get("ignored", []) else "-"
+    return "-"
+
+
 def main():
     cleanroom = sys.argv[1]
     workdir = tempfile.mkdtemp(prefix="plugin-host-")
@@ -140,19 +156,9 @@ def main():
     os.environ["PLUGIN_HOST_SECRET"] = "db-password-hunter2"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    print("== what a plugin finds of its host (same plugin code, two ways to start it)")
     forked, forked_ch = start_forked("good")
     good = SandboxedPlugin(cleanroom, "good", workdir)
     seen = {"fork": forked_ch.ask({"op": "look"}), "cleanroom": good.channel.ask({"op": "look"})}
-    rows = [
-        ("open file", lambda s: describe_fds(s, "file")),
-        ("listening socket", lambda s: describe_fds(s, "listener")),
-        ("PLUGIN_HOST_SECRET", lambda s: repr(s["secret"]) if s["secret"] else "not set"),
-        ("SIGINT ignored", lambda s: "yes" if s["sigint_ignored"] else "no"),
-    ]
-    print("  %-19s| %-52s| %s" % ("", "multiprocessing fork", "cleanroom"))
-    for label, show in rows:
-        print("  %-19s| %-52s| %s" % (label, show(seen["fork"]), show(seen["cleanroom"])))
     forked_ch.sock.close()
     forked.join(5)
 
@@ -181,7 +187,22 @@ def main():
 
     print("== plugin good")
     print("  still answering: add(40, 2) = %s" % good.channel.ask({"op": "add", "a": 40, "b": 2})["sum"])
-    print("plugin good: %s" % verdict(good.finish()))
+    report = good.finish()
+    print("plugin good: %s" % verdict(report))
+
+    # The good plugin's report says what cleanroom withheld from it: the
+    # third column, next to what each plugin found.
+    print("== what a plugin finds of its host (same plugin code, two ways to start it)")
+    rows = [
+        ("open file", lambda s: describe_fds(s, "file"), "file"),
+        ("listening socket", lambda s: describe_fds(s, "listener"), "listener"),
+        ("PLUGIN_HOST_SECRET", lambda s: repr(s["secret"]) if s["secret"] else "not set", "secret"),
+        ("SIGINT ignored", lambda s: "yes" if s["sigint_ignored"] else "no", "sigint"),
+    ]
+    print("  %-19s| %-52s| %-10s| %s" % ("", "multiprocessing fork", "cleanroom", "cleanroom report: withheld"))
+    for label, show, kind in rows:
+        print("  %-19s| %-52s| %-10s| %s" % (label, show(seen["fork"]), show(seen["cleanroom"]),
+                                             describe_withheld(report, kind)))
     secret_file.close()
     listener.close()
     for f in os.listdir(workdir):

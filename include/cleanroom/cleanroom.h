@@ -39,7 +39,8 @@
  *   - The library reads no environment variable and prints nothing:
  *     cr_options carry the cache folder, the cgroup parent and debug
  *     timing, and diagnostics go to the log function set there (none by
- *     default).
+ *     default). Only the audit (cr_options_set_audit) looks at `environ`,
+ *     for the names of what the sandbox did not get.
  *
  * Threading and processes:
  *   - Different sandboxes may be created, started, waited for and freed
@@ -145,6 +146,20 @@ CR_API void cr_options_set_log(cr_options *opts, cr_log_fn fn, void *data);
 CR_API void cr_options_set_forward_signals(cr_options *opts, bool forward);
 /* Clock marks of each launch's steps, at CR_LOG_DEBUG when the run ends. */
 CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
+/* The audit: each result says what the process had that the sandbox did
+ * not get (cr_result.withheld: open fds with their kind and target or
+ * address, environment variable names, ignored and blocked signals, umask,
+ * cwd, soft limits, session and terminal, session keyring, personality,
+ * THP, timer slack, memory policy, nice, scheduler, I/O priority, CPU
+ * affinity, oom_score_adj) and what reached it as a ceiling
+ * (cr_result.carried: hard limits, no_new_privs, the process's own seccomp
+ * filters, a nice, scheduler, I/O priority, cpuset or oom_score_adj the
+ * sandbox could not reset), as JSON objects, also in the report. Names and
+ * numbers only, never a variable's value. The process's state is read at
+ * create (the fd table first), on the creating thread; for the names, the
+ * library reads `environ`. Off by default: it costs a system call or two
+ * per open fd. */
+CR_API void cr_options_set_audit(cr_options *opts, bool on);
 /* When the caller is root: the host ids the sandbox's other ids map to.
  * The sandbox's own uid/gid map to process.host_uid/host_gid; every other
  * id below `count` maps to base + id, so that chown, setuid and setgroups
@@ -303,6 +318,10 @@ struct cr_result {
   /* "strict" (a supervised exec): the execve/execveat calls refused after
    * the payload's own; the report lists them under "denied" */
   uint64_t execs_refused;
+  /* cr_options_set_audit(): JSON objects (the report's "withheld" and
+   * "carried"); NULL without the audit */
+  const char *withheld;
+  const char *carried;
 };
 
 /* Create, start (the config's process) and wait: returns 0 when the payload
@@ -321,7 +340,8 @@ CR_API int cr_report_write(const char *path, const cr_result *res, const cr_erro
 CR_API int cr_report_check(const char *path, cr_error **err);
 /* The same for the config's own "report" path, checked and written with the
  * sandbox's host identity (a config's file names are not a key to the
- * caller's rights); nothing when the config names none. */
+ * caller's rights), and without the audit (whoever wrote the config may
+ * read it); nothing when the config names none. */
 CR_API int cr_report_check_config(const cr_config *cfg, cr_error **err);
 CR_API int cr_report_write_config(const cr_config *cfg, const cr_result *res, const cr_error *run_err,
                                   cr_error **err);
@@ -347,6 +367,20 @@ CR_API size_t cr_policy_skipped(const cr_policy *policy);
 CR_API size_t cr_policy_instructions(const cr_policy *policy);
 /* The policy lets exactly one execve through (the payload's own; "strict"). */
 CR_API bool cr_policy_exec_once(const cr_policy *policy);
+
+/* ---- what a sandbox can reach -------------------------------------------------- */
+
+/* What a sandbox of `cfg` would be able to reach, as JSON text (free it
+ * with cr_free()): every path it sees (read-only or writable, and the unix
+ * sockets under each bind, found with the sandbox's host identity), its
+ * devices and fds, the network, the syscall groups the compiled seccomp
+ * policy refuses, the limits that bound it and those that do not, and the
+ * weak spots ("weak_spots": writable host binds, network host, seccomp
+ * none, no pids/memory/time limit, sockets under binds...). The shape is
+ * in cleanroom(1) under `check --explain`; later versions only add keys.
+ * Compiles the policy as cr_config_check() does (with `opts`' cache, may
+ * be NULL); fails as it does. Weak spots are not errors. */
+CR_API int cr_config_explain(const cr_config *cfg, const cr_options *opts, char **json, cr_error **err);
 
 /* Free memory the library handed out as char * (JSON text). */
 CR_API void cr_free(void *p);

@@ -21,6 +21,7 @@ struct cr_options {
   struct cr_log log;
   bool forward_signals;
   bool debug_timing;
+  bool audit;                 /* cr_options_set_audit */
   uint32_t id_base, id_count; /* cr_options_set_id_range */
 };
 
@@ -65,6 +66,7 @@ struct cr_sandbox {
   sigset_t old_mask;
   int sigfd;
   struct cr_supervision sv;
+  struct cr_audit *audit;   /* cr_options_set_audit, else NULL */
   struct cr_result *result; /* once ended */
   cr_error *run_err;        /* why the run failed, once ended */
 };
@@ -98,6 +100,9 @@ struct cr_result *cr_result_new(void);
 void cr_result_set_error(struct cr_result *res, const cr_error *err);
 /* A setup that failed with `err` (exit 125). */
 void cr_result_set_failed(struct cr_result *res, const cr_error *err);
+/* The audit's sections (cJSON objects, owned by the result from now on). */
+struct cJSON;
+int cr_result_set_audit(struct cr_result *res, struct cJSON *withheld, struct cJSON *carried);
 
 /* ---- dumpability (start.c): the process is not dumpable while sandboxes exist ---- */
 int cr_dumpable_enter(cr_error **err);
@@ -109,5 +114,11 @@ void cr_dumpable_leave(void);
 const char *cr_userns_hint(const char *proc_root, int err, bool privileged, char *buf, size_t size);
 /* Only AppArmor's restriction (a namespace made, but no capability in it). */
 const char *cr_userns_restricted_hint(const char *proc_root, char *buf, size_t size);
+
+/* ---- check.c ---- */
+/* The config's seccomp policy, compiled as a run compiles it (a profile
+ * file opened with the sandbox's host identity); *bpf empty for "none". */
+int cr_config_compile_policy(const struct cr_config *cfg, const struct cr_options *opts, struct cr_bpf *bpf,
+                             cr_error **err);
 
 #endif

@@ -53,6 +53,8 @@ void cr_options_set_forward_signals(struct cr_options *opts, bool forward) {
 
 void cr_options_set_debug_timing(struct cr_options *opts, bool on) { opts->debug_timing = on; }
 
+void cr_options_set_audit(struct cr_options *opts, bool on) { opts->audit = on; }
+
 int cr_options_set_id_range(struct cr_options *opts, uint32_t base, uint32_t count, cr_error **err) {
   if (count && (base == 0 || (uint64_t)base + count > UINT32_MAX))
     return cr_fail(err, EINVAL, "options", "id range %u:%u: it must not hold host id 0 nor go past %u",

@@ -229,6 +229,18 @@ static void channels_closed(struct cr_channels *ch) {
   *ch = (struct cr_channels){-1, -1, -1, -1, -1, -1, -1, -1, -1};
 }
 
+/* Read once per process: CPUs come and go (hotplug) far more rarely than
+ * sandboxes, and a stale count only misreports a cpuset in the audit. */
+static unsigned online_cpus(void) {
+  static _Atomic unsigned cached;
+  unsigned n = cached;
+  if (!n) {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    cached = n = online > 0 ? (unsigned)online : 1;
+  }
+  return n;
+}
+
 int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool start_at_once,
                     const struct cr_policy_env *env, const char *cgroup_parent, const struct cr_log *log,
                     cr_error **err) {
@@ -241,6 +253,7 @@ int cr_plan_prepare(struct cr_plan *plan, const struct cr_config *cfg, bool star
   plan->new_network = cfg->namespaces & CR_NS_NET;
   plan->time_limit_ms = cfg->limits.time_ms;
   plan->kill_grace_ms = cfg->limits.kill_grace_ms;
+  plan->cpus_online = online_cpus();
   cr_cgroups_init(&plan->cgroups);
   if (prepare_ids(plan, err) < 0 || prepare_caps(plan, err) < 0 || prepare_fds(plan, err) < 0 ||
       prepare_exec(plan, err) < 0 || prepare_filter(plan, env, err) < 0 ||

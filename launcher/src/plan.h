@@ -61,6 +61,10 @@ struct cr_plan {
   char **envp;             /* "NAME=value" strings */
   const char *search_path; /* PATH used to find args[0] when process.path is unset */
 
+  /* CPUs online, when the plan was made: fewer in the payload's affinity
+   * after its reset is a cpuset's ceiling (child/sched.c) */
+  unsigned cpus_online;
+
   /* capabilities */
   uint64_t kept_caps;
   int last_cap;

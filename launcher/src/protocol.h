@@ -72,7 +72,8 @@
  *             -> wait "root pivoted" -> detach old root -> "old root gone"
  *   init:     wait maps_written -> become the sandbox ids -> open bind
  *             sources -> pivot into an empty tmpfs -> build the root ->
- *             hostname, bounding set, what fork passes on, ipc namespace ->
+ *             hostname, bounding set, what fork passes on (scheduling:
+ *             child/sched.c), ipc namespace ->
  *             join the net namespace -> READY -> wait for the start (cr_run:
  *             neither) -> fork the payload -> supervise
  *   payload:  session, signal mask, fd table -> wait "old root gone" ->
@@ -83,6 +84,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+
+#include "cr/config.h"
 
 #define CR_SIG_KILL_SANDBOX (SIGRTMIN + 3)
 #define CR_SIG_STOP_SANDBOX (SIGRTMIN + 4)
@@ -97,6 +100,26 @@ struct cr_channels {
 };
 
 /* ---- records: init, payload -> launcher ---------------------------------- */
+
+/* What the sandbox could not reset to a fresh process's value and kept from
+ * the launcher's thread, a ceiling (child/sched.c, init.c); sent with
+ * PAYLOAD_ENDED. A bit per attribute carried, then the values it has. */
+enum cr_carried_bit {
+  CR_CARRIED_NICE = 1u << 0,
+  CR_CARRIED_SCHED = 1u << 1,
+  CR_CARRIED_IOPRIO = 1u << 2,
+  CR_CARRIED_CPUS = 1u << 3, /* fewer CPUs than are online: a cpuset */
+  CR_CARRIED_OOM_SCORE_ADJ = 1u << 4,
+};
+struct cr_carried {
+  uint32_t bits;
+  int32_t nice;
+  int32_t sched_policy;
+  int32_t ioprio;
+  int32_t oom_score_adj;
+  uint32_t n_cpus;
+  uint64_t cpus[CR_CPU_SET_WORDS];
+};
 
 enum cr_record_kind {
   CR_RECORD_SETUP_FAILED = 1, /* a setup step failed: exit 125 */
@@ -114,11 +137,12 @@ enum cr_record_kind {
 struct cr_record_head {
   uint32_t kind;
   int32_t errnum;
-  int32_t wstatus;         /* PAYLOAD_ENDED */
-  uint32_t time_limit_hit; /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
-  uint32_t execs_refused;  /* PAYLOAD_ENDED: exec_once: execve/execveat calls the init refused */
-  struct rusage usage;     /* PAYLOAD_ENDED: of every process the init reaped */
-  uint32_t where_len;      /* bytes of WHERE, then WHAT, after the head (no NUL) */
+  int32_t wstatus;           /* PAYLOAD_ENDED */
+  uint32_t time_limit_hit;   /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
+  uint32_t execs_refused;    /* PAYLOAD_ENDED: exec_once: execve/execveat calls the init refused */
+  struct rusage usage;       /* PAYLOAD_ENDED: of every process the init reaped */
+  struct cr_carried carried; /* PAYLOAD_ENDED */
+  uint32_t where_len;        /* bytes of WHERE, then WHAT, after the head (no NUL) */
   uint32_t what_len;
 };
 

@@ -4,10 +4,12 @@
  * reader never sees half a report. A report path the caller gives
  * (--report) is written with the caller's rights; one the config names,
  * with the sandbox's host identity (identity.c): the config's author must
- * not choose a file the caller would overwrite. */
+ * not choose a file the caller would overwrite; nor read the audit of the
+ * caller's process in it. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,8 @@
 struct result_box {
   struct cr_result pub;
   char *error;
+  cJSON *withheld, *carried; /* the audit's, printed into pub.withheld and pub.carried */
+  char *withheld_text, *carried_text;
 };
 
 struct cr_result *cr_result_new(void) {
@@ -38,7 +42,30 @@ void cr_result_free(struct cr_result *res) {
   if (!res) return;
   struct result_box *box = (struct result_box *)res;
   free(box->error);
+  cJSON_Delete(box->withheld);
+  cJSON_Delete(box->carried);
+  free(box->withheld_text);
+  free(box->carried_text);
   free(box);
+}
+
+int cr_result_set_audit(struct cr_result *res, cJSON *withheld, cJSON *carried) {
+  struct result_box *box = (struct result_box *)res;
+  char *withheld_text = cJSON_PrintUnformatted(withheld), *carried_text = cJSON_PrintUnformatted(carried);
+  if (!withheld_text || !carried_text) {
+    free(withheld_text);
+    free(carried_text);
+    return -1;
+  }
+  cJSON_Delete(box->withheld);
+  cJSON_Delete(box->carried);
+  free(box->withheld_text);
+  free(box->carried_text);
+  box->withheld = withheld;
+  box->carried = carried;
+  res->withheld = box->withheld_text = withheld_text;
+  res->carried = box->carried_text = carried_text;
+  return 0;
 }
 
 void cr_result_set_error(struct cr_result *res, const cr_error *err) {
@@ -102,7 +129,7 @@ static void add_denied(cJSON *o, const struct cr_result *res) {
   cJSON_AddItemToArray(denied, e);
 }
 
-static cJSON *report_object(const struct cr_result *res, const cr_error *run_err) {
+static cJSON *report_object(const struct cr_result *res, const cr_error *run_err, bool with_audit) {
   struct cr_result failed = {.exit_code = CR_EXIT_LAUNCHER_FAILED, .setup_failed = true};
   if (!res) res = &failed; /* a setup that failed before there was a sandbox */
   cJSON *o = cJSON_CreateObject();
@@ -127,6 +154,11 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
     cJSON_AddNullToObject(o, "error");
   add_cgroup(o, res);
   add_denied(o, res);
+  /* only results the library made have a box (a setup failed before has none) */
+  const struct result_box *box = res != &failed ? (const struct result_box *)res : NULL;
+  if (!with_audit) return o;
+  if (box && box->withheld) cJSON_AddItemToObject(o, "withheld", cJSON_Duplicate(box->withheld, true));
+  if (box && box->carried) cJSON_AddItemToObject(o, "carried", cJSON_Duplicate(box->carried, true));
   return o;
 }
 
@@ -200,16 +232,20 @@ static int write_atomically(int dirfd, const char *name, const char *path, const
   return rc;
 }
 
-char *cr_result_to_json(const struct cr_result *res, const cr_error *run_err) {
-  cJSON *o = report_object(res, run_err);
+static char *report_text(const struct cr_result *res, const cr_error *run_err, bool with_audit) {
+  cJSON *o = report_object(res, run_err, with_audit);
   char *text = o ? cJSON_Print(o) : NULL;
   cJSON_Delete(o);
   return text;
 }
 
+char *cr_result_to_json(const struct cr_result *res, const cr_error *run_err) {
+  return report_text(res, run_err, true);
+}
+
 static int write_as(const struct cr_identity *id, const char *path, const struct cr_result *res,
-                    const cr_error *run_err, cr_error **err) {
-  cr_autofree char *text = cr_result_to_json(res, run_err);
+                    const cr_error *run_err, bool with_audit, cr_error **err) {
+  cr_autofree char *text = report_text(res, run_err, with_audit);
   if (!text) return cr_fail(err, ENOMEM, "report", "build the report");
   struct cr_identity_saved saved;
   if (cr_identity_enter(id, &saved, err) < 0) return -1;
@@ -233,7 +269,7 @@ int cr_report_check(const char *path, cr_error **err) {
 
 int cr_report_write(const char *path, const struct cr_result *res, const cr_error *run_err, cr_error **err) {
   struct cr_identity id;
-  return write_as(caller_identity(&id), path, res, run_err, err);
+  return write_as(caller_identity(&id), path, res, run_err, true, err);
 }
 
 int cr_report_check_config(const struct cr_config *cfg, cr_error **err) {
@@ -248,5 +284,7 @@ int cr_report_write_config(const struct cr_config *cfg, const struct cr_result *
   struct cr_identity id;
   if (!cfg->report_path) return 0;
   if (cr_identity_of(cfg, &id, err) < 0) return -1;
-  return write_as(&id, cfg->report_path, res, run_err, err);
+  /* without the audit: it describes the caller's process, and whoever
+   * wrote the config (a plugin's author) may read this file */
+  return write_as(&id, cfg->report_path, res, run_err, false, err);
 }

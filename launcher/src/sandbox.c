@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "child/child.h"
 #include "cr/cleanup.h"
 #include "launch.h"
@@ -147,6 +148,7 @@ static void release(struct cr_sandbox *sb) {
   if (sb->mask_saved) sigprocmask(SIG_SETMASK, &sb->old_mask, NULL);
   cr_error_free(sb->run_err);
   cr_result_free(sb->result);
+  cr_audit_free(sb->audit);
   free(sb);
   cr_dumpable_leave();
 }
@@ -182,11 +184,15 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
   uint64_t *marks = opts && opts->debug_timing ? timing_page() : NULL;
   cr_mark(marks, CR_MARK_START);
   struct cr_policy_env env = {.cache_dir = opts ? opts->cache_dir : NULL, .log = &sb->log};
-  int rc = cr_plan_prepare(&sb->plan, cfg, start_now, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
+  /* the fd table as the caller has it, before the plan opens fds of its own */
+  int rc = opts && opts->audit ? cr_audit_begin(&sb->audit, err) : 0;
+  if (rc == 0)
+    rc = cr_plan_prepare(&sb->plan, cfg, start_now, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
   sb->plan.marks = marks;
   if (rc == 0)
     rc = cr_plan_set_id_range(&sb->plan, opts ? opts->id_base : CR_ID_RANGE_BASE,
                               opts ? opts->id_count : CR_ID_RANGE_COUNT, err);
+  if (rc == 0 && sb->audit) rc = cr_audit_take_state(sb->audit, cfg, &sb->plan, err);
   if (rc == 0) rc = block_forwarded_signals(sb, err);
   /* started at once (cr_run): job control waits for the foreground before anything runs */
   if (rc == 0 && start_now && sb->forward_signals) rc = cr_wait_for_foreground(sb, err);
@@ -235,6 +241,7 @@ int cr_sandbox_start(struct cr_sandbox *handle, const struct cr_job *job, cr_err
   if (sb->state != CR_SB_CREATED)
     return cr_fail(err, EALREADY, "sandbox", "already started (a sandbox starts once)");
   if (check_job(sb, job, err) < 0) return -1;
+  if (sb->audit && cr_audit_take_job(sb->audit, job, err) < 0) return -1;
   if (sb->forward_signals && cr_wait_for_foreground(sb, err) < 0) return -1;
   if (cr_launch_start(sb, job, err) < 0) return -1;
   started(sb, job && job->has_time_limit ? job->time_limit_ms : sb->plan.time_limit_ms);

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "child/child.h"
 #include "launch.h"
 
@@ -305,5 +306,10 @@ void cr_conclude(struct cr_sandbox *sb) {
   res->wall_ms = cr_now_ms() - sb->sv.setup_started_ms;
   cr_cgroups_finish(&sb->plan.cgroups, res); /* oom kills, pids hits, peak; then removed */
   if (sb->run_err) cr_result_set_error(res, sb->run_err);
+  if (sb->audit) {
+    bool ended = sb->sv.got_record && sb->sv.record.head.kind == CR_RECORD_PAYLOAD_ENDED;
+    if (cr_audit_conclude(sb->audit, ended ? &sb->sv.record.head.carried : NULL, res) < 0)
+      cr_log(&sb->log, CR_LOG_WARNING, "audit: out of memory: the result has no audit");
+  }
   sb->state = CR_SB_ENDED;
 }

@@ -248,6 +248,19 @@ class Config:
         except lib.Error as exc:
             raise _config_error(exc) from None
 
+    def explain(self) -> Dict[str, Any]:
+        """What a sandbox of this config can reach (``cleanroom check
+        --explain --json``): paths, sockets under binds, devices, network,
+        refused syscall groups, limits and ``weak_spots``; a plugin host can
+        refuse a plugin config that exceeds its own rules. Raises
+        ConfigError as check() does."""
+        lib = _native.lib()
+        try:
+            text = self._native.explain(_native.default_options())
+        except lib.Error as exc:
+            raise _config_error(exc) from None
+        return dict(json.loads(text))
+
     @property
     def args(self) -> List[str]:
         return list(self.to_dict()["process"]["args"])

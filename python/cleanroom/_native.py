@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 _lock = threading.Lock()
 _module: Any = None
-_default_options: Any = None
+_default_options: Dict[bool, Any] = {}
 
 logger = logging.getLogger("cleanroom")
 
@@ -52,17 +52,17 @@ def _log(level: int, message: str) -> None:
 
 
 def make_options(cache_dir: Optional[str] = None, cgroup_parent: Optional[str] = None,
-                 debug_timing: bool = False) -> Any:
+                 debug_timing: bool = False, audit: bool = False) -> Any:
     """Options for the library: the environment's defaults where not given."""
     return lib().Options(cache_dir=cache_dir if cache_dir is not None else default_cache_dir(),
                          cgroup_parent=cgroup_parent or os.environ.get("CLEANROOM_CGROUP_PARENT") or None,
-                         debug_timing=debug_timing, log=_log)
+                         debug_timing=debug_timing, log=_log, audit=audit)
 
 
-def default_options() -> Any:
-    """One Options object for the process, made on first use."""
-    global _default_options
+def default_options(audit: bool = False) -> Any:
+    """One Options object for the process (one more with the audit on), made
+    on first use."""
     with _lock:
-        if _default_options is None:
-            _default_options = make_options()
-        return _default_options
+        if audit not in _default_options:
+            _default_options[audit] = make_options(audit=audit)
+        return _default_options[audit]

@@ -42,7 +42,10 @@ class Result:
     ``signal``, ``wall_ms``, ``user_ms``, ``sys_ms``, ``max_rss_kb``,
     ``oom_killed``, ``time_limit_hit``, ``pids_limit_hit``, ``setup_failed``,
     ``error``, ``peak_memory_kb``, ``cgroup``, ``denied`` (the system calls
-    refused on purpose: syscall, action, count); ``report`` is the whole dict."""
+    refused on purpose: syscall, action, count), and with ``audit=True``
+    ``withheld`` and ``carried`` (dicts: what the host had that the sandbox
+    did not get, and the ceilings that reached it); ``report`` is the whole
+    dict."""
 
     def __init__(self, args: Sequence[Any], report: Dict[str, Any], stdout: Any = None, stderr: Any = None):
         self.args = list(args)

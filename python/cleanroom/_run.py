@@ -62,6 +62,11 @@ class Sandbox:
     (the program is ended when it runs out; ``result.time_limit_hit``).
     Other keywords are Config overrides (``memory="256M"``, ``binds=[...]``).
 
+    ``audit=True``: the result says what this process had that the sandbox
+    did not get (``result.withheld``: fds, environment variable names,
+    signals, umask, soft limits, ...) and what reached it as a ceiling
+    (``result.carried``); names and numbers only, never a value.
+
     ``fileno()`` is readable once the sandbox has ended: add it to a
     selector or an event loop; ``await sandbox`` waits in asyncio."""
 
@@ -71,7 +76,8 @@ class Sandbox:
                  pass_fds: Union[Iterable[int], Mapping[int, int]] = (), cwd: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None,
                  text: bool = False, encoding: Optional[str] = None, errors: Optional[str] = None,
-                 universal_newlines: Optional[bool] = None, options: Any = None, **overrides: Any) -> None:
+                 universal_newlines: Optional[bool] = None, options: Any = None, audit: bool = False,
+                 **overrides: Any) -> None:
         self._native: Any = None
         self.returncode: Optional[int] = None
         self._report: Optional[Dict[str, Any]] = None
@@ -89,7 +95,7 @@ class Sandbox:
         lib = _native.lib()
         try:
             try:
-                self._native = lib.Sandbox(cfg._native, options or _native.default_options())
+                self._native = lib.Sandbox(cfg._native, options or _native.default_options(audit))
                 self._native.start(
                     args=self.args if args is not None else None,
                     env=["%s=%s" % (k, v) for k, v in env.items()] if env is not None else None,

@@ -148,11 +148,11 @@ static void log_to_python(void *data, int level, const char *message) {
 }
 
 static int Options_init(OptionsObject *self, PyObject *args, PyObject *kwds) {
-  static char *kwlist[] = {"cache_dir", "cgroup_parent", "debug_timing", "log", NULL};
+  static char *kwlist[] = {"cache_dir", "cgroup_parent", "debug_timing", "log", "audit", NULL};
   PyObject *cache_dir = Py_None, *cgroup_parent = Py_None, *log = Py_None;
-  int debug_timing = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOpO:Options", kwlist, &cache_dir, &cgroup_parent,
-                                   &debug_timing, &log))
+  int debug_timing = 0, audit = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOpOp:Options", kwlist, &cache_dir, &cgroup_parent,
+                                   &debug_timing, &log, &audit))
     return -1;
   if (log != Py_None && !PyCallable_Check(log)) {
     PyErr_SetString(PyExc_TypeError, "log must be callable(level, message) or None");
@@ -167,6 +167,7 @@ static int Options_init(OptionsObject *self, PyObject *args, PyObject *kwds) {
       set_path_option(self->opts, cgroup_parent, cr_options_set_cgroup_parent) < 0)
     return -1;
   cr_options_set_debug_timing(self->opts, debug_timing);
+  cr_options_set_audit(self->opts, audit);
   Py_INCREF(log);
   Py_XSETREF(self->log, log);
   cr_options_set_log(self->opts, log_to_python, self);
@@ -318,6 +319,21 @@ static PyObject *Config_check(ConfigObject *self, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+static PyObject *Config_explain(ConfigObject *self, PyObject *args) {
+  PyObject *options = Py_None;
+  if (!PyArg_ParseTuple(args, "|O:explain", &options) || check_options(options) < 0) return NULL;
+  cr_error *err = NULL;
+  char *text = NULL;
+  int rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = cr_config_explain(self->cfg, options_of(options), &text, &err);
+  Py_END_ALLOW_THREADS
+  if (rc < 0) return raise_error(err);
+  PyObject *r = text_of(text);
+  cr_free(text);
+  return r;
+}
+
 static PyMethodDef Config_methods[] = {
     {"default", Config_default, METH_NOARGS | METH_CLASS, "The built-in default config."},
     {"load_file", Config_load_file, METH_O | METH_CLASS, "load_file(path): a config file on the default."},
@@ -332,6 +348,8 @@ static PyMethodDef Config_methods[] = {
     {"to_json", (PyCFunction)Config_to_json, METH_NOARGS, "The resolved config as JSON text."},
     {"check", (PyCFunction)Config_check, METH_VARARGS,
      "check(options=None): what `cleanroom check` does (also compiles the seccomp policy)."},
+    {"explain", (PyCFunction)Config_explain, METH_VARARGS,
+     "explain(options=None): what a sandbox can reach, as JSON text (`cleanroom check --explain --json`)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -29,6 +29,34 @@ def test_refused_calls_are_named():
     assert cleanroom.run(["true"]).denied == []
 
 
+def test_audit_says_what_was_withheld(tmp_path, monkeypatch):
+    """audit=True: the host's fds, env names and signals the sandbox did not
+    get, and the ceilings it did; names only, never a value."""
+    secret = "value-" + os.urandom(8).hex()
+    monkeypatch.setenv("HOST_DB_PASSWORD", secret)
+    db = tmp_path / "db.sqlite"
+    db.write_text("x")
+    fd = os.open(db, os.O_RDONLY)
+    old = signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+    try:
+        r = cleanroom.run(["sh", "-c", "ls /proc/self/fd; echo ${HOST_DB_PASSWORD-unset}"], capture_output=True,
+                          text=True, audit=True)
+        plain = cleanroom.run(["true"])
+    finally:
+        signal.signal(signal.SIGUSR2, old)
+        os.close(fd)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "1", "2", "3", "unset"]  # ls's own directory fd is 3
+    assert {"fd": fd, "kind": "file", "target": str(db)} in r.withheld["fds"]
+    assert "HOST_DB_PASSWORD" in r.withheld["env"]
+    assert secret not in repr(r.report)
+    assert "SIGUSR2" in r.withheld["signals"]["ignored"]
+    assert isinstance(r.carried["rlimits"], dict)
+    # captured: the sandbox's 0-2 are the job's pipes, so this process's own 0-2 are withheld
+    assert {1, 2} <= {e["fd"] for e in r.withheld["fds"]}
+    assert "withheld" not in plain.report and "carried" not in plain.report
+
+
 def test_run_input_and_bytes():
     r = cleanroom.run(["cat"], input=b"\x00binary\xff", capture_output=True)
     assert r.stdout == b"\x00binary\xff"

@@ -33,7 +33,7 @@ static void test_unknown_keys(void) {
   /* A key that is not an identifier is quoted in the path. */
   expect_error(Q("{'process': {'args': ['a'], 'my key': 1}}"),
                "$.process[\"my key\"]: unknown key (valid keys: path, args, env, cwd, uid, gid, "
-               "host_uid, host_gid, umask, oom_score_adj)");
+               "host_uid, host_gid, umask, oom_score_adj, nice, cpus)");
 }
 
 static void test_wrong_types(void) {
@@ -74,6 +74,17 @@ static void test_ranges(void) {
                "$.fds[0].inherit: expected an integer from 0 to 2147483647, got 2147483648");
   expect_error(Q("{'process': {'args': ['a'], 'oom_score_adj': 1001}}"),
                "$.process.oom_score_adj: expected an integer from -1000 to 1000, got 1001");
+  expect_error(Q("{'process': {'args': ['a'], 'nice': -21}}"),
+               "$.process.nice: expected an integer from -20 to 19, got -21");
+  expect_error(Q("{'process': {'args': ['a'], 'cpus': '3-1'}}"),
+               "$.process.cpus: expected CPU numbers and ranges below 1024 such as \"0-3,6\", got \"3-1\"");
+  expect_error(
+      Q("{'process': {'args': ['a'], 'cpus': '0,1024'}}"),
+      "$.process.cpus: expected CPU numbers and ranges below 1024 such as \"0-3,6\", got \"0,1024\"");
+  expect_error(Q("{'process': {'args': ['a'], 'cpus': '0,'}}"),
+               "$.process.cpus: expected CPU numbers and ranges below 1024 such as \"0-3,6\", got \"0,\"");
+  expect_error(Q("{'process': {'args': ['a'], 'cpus': 3}}"),
+               "$.process.cpus: expected a string, got a number");
   expect_error(Q("{'process': {'args': ['a'], 'oom_score_adj': 1.5}}"),
                "$.process.oom_score_adj: expected an integer from -1000 to 1000, got 1.5");
   const char *percents[] = {"'0%'", "'101%'", "'5.5%'", "'%'", "'-5%'", "'1000%'"};

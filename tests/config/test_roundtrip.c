@@ -71,7 +71,8 @@ static const char rich[] =
     "{\n"
     "  'process': {'path': '/usr/bin/env', 'args': ['env', '-0', 'quote\\\" back\\\\slash'],\n"
     "    'env': {'MY-VAR': 'tab\\there', 'EMPTY': '', 'U': 'caf\\u00e9 \\ud83d\\ude00'},\n"
-    "    'cwd': '/work', 'uid': 0, 'gid': 4294967294, 'host_uid': 100000, 'host_gid': 0, 'umask': '077'},\n"
+    "    'cwd': '/work', 'uid': 0, 'gid': 4294967294, 'host_uid': 100000, 'host_gid': 0, 'umask': '077',\n"
+    "    'nice': -20, 'cpus': '1,0,3-5,1023'},\n"
     "  'namespaces': ['cgroup', 'time', 'user', 'pid', 'mount', 'ipc'],\n"
     "  'network': 'host',\n"
     "  'filesystem': [\n"
@@ -103,6 +104,8 @@ static void test_rich_config(void) {
   struct cr_config *cfg = load_ok_in(Q(rich), dir);
   if (!cfg) return;
   CHECK(cfg->hostname == NULL); /* no uts */
+  CHECK(cfg->process.has_nice && cfg->process.nice == -20);
+  CHECK(cfg->process.has_cpus && cfg->process.cpus[0] == 0x3b && cfg->process.cpus[15] == 1ull << 63);
   CHECK(cfg->fs[2].size == (16384ull << 40) && cfg->fs[2].mode == 01777);
   CHECK(cfg->fs[4].size == UINT64_MAX);
   CHECK(cfg->fs[8].content_len == strlen("line1\nline2\x01 \"q\"\r"));
@@ -116,6 +119,7 @@ static void test_rich_config(void) {
   CHECK(text && strstr(text, "\"size\": \"16384T\""));               /* with a unit when exact */
   CHECK(text && strstr(text, "\"size\": \"18446744073709551615\"")); /* beyond 2^53: a string */
   CHECK(text && strstr(text, "\"size\": 1,"));
+  CHECK(text && strstr(text, "\"cpus\": \"0-1,3-5,1023\""));
   CHECK(text && strstr(text, "\"memory\": \"1K\""));
   CHECK(text &&
         strstr(text, "\"capabilities\": [\"CAP_CHOWN\", \"CAP_NET_BIND_SERVICE\", \"CAP_SYS_PTRACE\"]"));

@@ -158,6 +158,8 @@ static bool processes_equal(const struct cr_process *a, const struct cr_process 
   DIFF(a->umask == b->umask, "process.umask");
   DIFF(a->has_oom_score_adj == b->has_oom_score_adj && a->oom_score_adj == b->oom_score_adj,
        "process.oom_score_adj");
+  DIFF(a->has_nice == b->has_nice && a->nice == b->nice, "process.nice");
+  DIFF(a->has_cpus == b->has_cpus && memcmp(a->cpus, b->cpus, sizeof a->cpus) == 0, "process.cpus");
   return equal;
 }
 

@@ -5,7 +5,8 @@
     run_e2e.py --as root|nobody --cleanroom PATH --probe PATH
                [--attack PATH] [--module FILE ...] [unittest args...]
 
-The default suite is tests/e2e (crtest.py, test_sandbox.py, test_seccomp.py, test_cli.py);
+The default suite is tests/e2e (crtest.py, test_sandbox.py, test_seccomp.py, test_cli.py,
+test_fresh.py, test_explain.py);
 --module names other test modules to copy and run (tests/escape uses it, with
 --attack for its attacker program, which sits next to the probe).
 
@@ -24,7 +25,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py", "test_cli.py", "test_fresh.py")]
+MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py", "test_cli.py", "test_fresh.py",
+                                            "test_explain.py")]
+SOURCE = os.path.dirname(os.path.dirname(HERE))
 NOBODY = 65534
 SKIP = 77
 
@@ -98,6 +101,15 @@ def main():
             shutil.copy2(m, dst)
             os.chmod(dst, 0o644)
 
+        # The example configs (test_explain), where 65534 can read them.
+        examples = os.path.join(work, "examples")
+        shutil.copytree(os.path.join(SOURCE, "config", "examples"), os.path.join(examples, "config"))
+        shutil.copytree(os.path.join(SOURCE, "examples"), os.path.join(examples, "examples"))
+        for top, dirs, files in os.walk(examples):
+            os.chmod(top, 0o755)
+            for f in files:
+                os.chmod(os.path.join(top, f), 0o755 if os.access(os.path.join(top, f), os.X_OK) else 0o644)
+
         candidates = [opts.python] if opts.python else []
         candidates += [sys.executable, os.path.realpath(sys.executable), "/usr/bin/python3",
                        "/usr/local/bin/python3"]
@@ -130,6 +142,7 @@ def main():
             "CR_E2E_PROBE": os.path.join(probe_dir, "cr-probe"),
             "CR_ESC_ATTACK": os.path.join(probe_dir, "cr-attack"),
             "CLEANROOM_CACHE_DIR": cache,
+            "CR_E2E_EXAMPLES": examples,
         }
         suites = [os.path.basename(m)[:-3] for m in modules if os.path.basename(m).startswith("test_")]
         cmd = prefix + [python, "-m", "unittest", "-v"] + (rest or suites)

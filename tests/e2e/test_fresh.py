@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: MIT
-"""From scratch (issue 14, first part): a child started from a dirty parent
-gets the process state a fresh login session has, not the parent's: soft
-rlimits the config does not declare, transparent huge pages, the NUMA
-memory policy. The hard limits carry over (a ceiling). Real sandboxes, as
-root and as uid 65534."""
+"""From scratch (issue 14): a child started from a dirty parent gets the
+process state a fresh login session has, not the parent's: soft rlimits the
+config does not declare, transparent huge pages, the NUMA memory policy,
+nice, scheduling policy, I/O priority, CPU affinity. What the sandbox cannot
+lift carries over as a ceiling and is reported (the audit's "carried"); what
+the launcher had and the sandbox did not get is reported as "withheld",
+names and numbers only. Real sandboxes, as root and as uid 65534."""
 
 import ctypes
 import json
+import os
 import resource
+import signal
+import socket
 import subprocess
 import unittest
 
@@ -101,6 +106,251 @@ class FreshState(SandboxTest):
         self.assertEqual(got["rlimits"]["NOFILE"], [256, 256])
         self.assertEqual(got["rlimits"]["FSIZE"][0], 4096)
         self.assertEqual(got["rlimits"]["STACK"][0], soft_of("STACK", 8 << 20))
+
+
+SCHED_REPORT = r"""
+import json, os
+prio = __import__("ctypes").CDLL(None).syscall(252, 1, 0)  # ioprio_get(IOPRIO_WHO_PROCESS, self)
+adj = int(open("/proc/self/oom_score_adj").read())
+print(json.dumps({"nice": os.getpriority(os.PRIO_PROCESS, 0), "policy": os.sched_getscheduler(0),
+                  "ioprio": prio, "cpus": sorted(os.sched_getaffinity(0)), "oom_score_adj": adj}))
+"""
+
+IOPRIO_CLASS_IDLE = 3
+
+
+def set_ioprio_idle():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(251, 1, 0, IOPRIO_CLASS_IDLE << 13) != 0:  # ioprio_set
+        raise OSError(ctypes.get_errno(), "ioprio_set")
+
+
+def write_oom_score_adj(value):
+    with open("/proc/self/oom_score_adj", "w") as f:
+        f.write(str(value))
+
+
+def run_from(preexec, cmd, cwd, pass_fds=(), env=None):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT, cwd=cwd,
+                          env=env or dict(LAUNCHER_ENV), preexec_fn=preexec, stdin=subprocess.DEVNULL,
+                          pass_fds=pass_fds)
+
+
+class FreshScheduling(SandboxTest):
+    """nice, policy, I/O priority, affinity: reset where an unprivileged
+    process may, carried as a ceiling where not, declared in the config."""
+
+    def sched_run(self, preexec, *flags, config=None):
+        cmd = [CLEANROOM, "run"] + ([config] if config else []) + list(flags) + [
+            "--report", self.path("report.json"), "--", "/usr/bin/python3", "-c", SCHED_REPORT]
+        p = run_from(preexec, cmd, self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.path("report.json")) as f:
+            report = json.load(f)
+        return json.loads(p.stdout.strip().splitlines()[-1]), report
+
+    def test_control(self):
+        def dirty():
+            os.nice(5)
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+            set_ioprio_idle()
+            os.sched_setaffinity(0, {0})
+        p = run_from(dirty, ["/usr/bin/python3", "-c", SCHED_REPORT], self.tmp)
+        got = json.loads(p.stdout)
+        self.assertEqual((got["nice"], got["policy"], got["ioprio"] >> 13, got["cpus"]),
+                         (5, os.SCHED_BATCH, IOPRIO_CLASS_IDLE, [0]))
+
+    def test_batch_idle_io_and_affinity_are_reset(self):
+        if len(os.sched_getaffinity(0)) < 2:
+            self.skipTest("one CPU: an affinity cannot be narrower than the machine")
+
+        def dirty():
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+            set_ioprio_idle()
+            os.sched_setaffinity(0, {0})
+        got, report = self.sched_run(dirty)
+        self.assertEqual(got["policy"], os.SCHED_OTHER)
+        self.assertEqual(got["ioprio"], 0, "the I/O priority class came through")
+        self.assertEqual(got["cpus"], sorted(os.sched_getaffinity(0)))
+        withheld = report["withheld"]
+        self.assertEqual(withheld["scheduler"], "SCHED_BATCH")
+        self.assertEqual(withheld["ioprio"], "idle")
+        self.assertEqual(withheld["cpus"], "0")
+        for key in ("scheduler", "ioprio", "cpus"):
+            self.assertNotIn(key, report["carried"])
+
+    def test_a_positive_nice_is_a_ceiling(self):
+        """RLIMIT_NICE 0 (Debian's): no process may lower its nice value
+        without privilege, the sandbox included, root's too (a config never
+        gets the caller's privilege)."""
+        got, report = self.sched_run(lambda: os.nice(5))
+        self.assertEqual(got["nice"], 5)
+        self.assertEqual(report["carried"]["nice"], 5)
+        self.assertNotIn("nice", report["withheld"])
+
+    def test_a_higher_priority_is_reset(self):
+        """A negative nice (a root host's): the sandbox raises it to 0,
+        which needs no privilege."""
+        if os.geteuid() != 0:
+            self.skipTest("only root may lower its nice value below 0 (CAP_SYS_NICE)")
+        got, report = self.sched_run(lambda: os.nice(-5))
+        self.assertEqual(got["nice"], 0)
+        self.assertEqual(report["withheld"]["nice"], -5)
+        self.assertNotIn("nice", report["carried"])
+
+    def test_sched_idle_is_a_ceiling(self):
+        got, report = self.sched_run(lambda: os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0)))
+        self.assertEqual(got["policy"], os.SCHED_IDLE)
+        self.assertEqual(report["carried"]["scheduler"], "SCHED_IDLE")
+
+    def test_oom_score_adj(self):
+        """A caller above the default 500: the sandbox lowers it to 500 (the
+        kernel lets any process go down to its floor); a declared value below
+        the floor stays at the caller's, a ceiling."""
+        got, report = self.sched_run(lambda: write_oom_score_adj(800))
+        self.assertEqual(got["oom_score_adj"], 500)
+        self.assertEqual(report["withheld"]["oom_score_adj"], 800)
+        self.assertNotIn("oom_score_adj", report["carried"])
+        cfg = self.path("cfg.json")
+        with open(cfg, "w") as f:
+            json.dump({"process": {"args": ["x"], "oom_score_adj": -1000}}, f)
+        own = int(open("/proc/self/oom_score_adj").read())
+        got, report = self.sched_run(None, config=cfg)
+        self.assertEqual(got["oom_score_adj"], own)
+        self.assertEqual(report["carried"]["oom_score_adj"], own)
+
+    def test_declared_nice_and_cpus(self):
+        cfg = self.path("cfg.json")
+        with open(cfg, "w") as f:
+            json.dump({"process": {"args": ["x"], "nice": 7, "cpus": "0"}}, f)
+        got, report = self.sched_run(None, config=cfg)
+        self.assertEqual((got["nice"], got["cpus"]), (7, [0]))
+        self.assertNotIn("cpus", report["withheld"])
+
+    def test_declared_values_that_cannot_be_had_fail(self):
+        for process, where in (({"nice": -5}, "process.nice"), ({"cpus": "1000"}, "process.cpus")):
+            cfg = self.path("bad.json")
+            with open(cfg, "w") as f:
+                json.dump({"process": dict(process, args=["/bin/true"])}, f)
+            p = run_from(None, [CLEANROOM, "run", cfg], self.tmp)
+            self.assertEqual(p.returncode, 125, p.stderr)
+            self.assertIn("cleanroom: " + where + ":", p.stderr)
+
+
+PRCTL_REPORT = r"""
+import ctypes, json
+print(json.dumps({"mce_kill": ctypes.CDLL(None).prctl(34, 0, 0, 0, 0)}))  # PR_MCE_KILL_GET
+"""
+
+
+class FreshPrctl(SandboxTest):
+    """prctl state fork and exec keep: the machine-check kill policy."""
+
+    def test_mce_kill_is_reset(self):
+        def dirty():
+            if ctypes.CDLL(None).prctl(33, 1, 1, 0, 0) != 0:  # PR_MCE_KILL, PR_MCE_KILL_SET, early
+                raise OSError("PR_MCE_KILL")
+        control = json.loads(run_from(dirty, ["/usr/bin/python3", "-c", PRCTL_REPORT], self.tmp).stdout)
+        self.assertEqual(control, {"mce_kill": 1})
+        report_path = self.path("report.json")
+        p = run_from(dirty, [CLEANROOM, "run", "--report", report_path, "--seccomp", "none", "--",
+                             "/usr/bin/python3", "-c", PRCTL_REPORT], self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout.strip().splitlines()[-1]), {"mce_kill": 2})  # the default
+        with open(report_path) as f:
+            self.assertEqual(json.load(f)["withheld"]["mce_kill"], "early")
+
+
+class Audit(SandboxTest):
+    """The report's withheld and carried sections, and run --audit."""
+
+    def test_withheld_and_carried(self):
+        secret_value = "s3cr3t-" + os.urandom(6).hex()
+        db = self.path("db.sqlite")
+        with open(db, "w") as f:
+            f.write("x")
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port, listener_fd = listener.getsockname()[1], listener.fileno()
+        file_fd = os.open(db, os.O_RDONLY)
+        try:
+            def dirty():
+                dirty_parent()
+                signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+                signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+                os.umask(0o077)
+                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+            env = dict(LAUNCHER_ENV, PLUGIN_HOST_SECRET=secret_value)
+            report_path = self.path("report.json")
+            p = run_from(dirty, [CLEANROOM, "run", "--audit", "--report", report_path, "--", "/bin/true"],
+                         self.tmp, pass_fds=(file_fd, listener_fd), env=env)
+        finally:
+            os.close(file_fd)
+            listener.close()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(report_path) as f:
+            text = f.read()
+        self.assertNotIn(secret_value, text, "an environment value reached the report")
+        self.assertNotIn(secret_value, p.stderr)
+        withheld, carried = json.loads(text)["withheld"], json.loads(text)["carried"]
+        fds = {e["fd"]: e for e in withheld["fds"]}
+        self.assertEqual(fds[file_fd], {"fd": file_fd, "kind": "file", "target": db})
+        self.assertEqual(fds[listener_fd],
+                         {"fd": listener_fd, "kind": "tcp-listen", "address": "127.0.0.1:%d" % port})
+        self.assertNotIn(1, fds)  # given to the sandbox (the default inherits 0-2)
+        self.assertIn("PLUGIN_HOST_SECRET", withheld["env"])
+        self.assertNotIn("PATH", withheld["env"])  # the default config passes PATH
+        self.assertIn("SIGPIPE", withheld["signals"]["ignored"])
+        self.assertIn("SIGUSR1", withheld["signals"]["blocked"])
+        self.assertEqual(withheld["umask"], "0077")
+        self.assertEqual(withheld["rlimits"]["NOFILE"]["soft"], 100)
+        self.assertEqual(withheld["rlimits"]["NOFILE"]["sandbox"], soft_of("NOFILE", 1024))
+        self.assertTrue(withheld["thp_disabled"])
+        self.assertEqual(withheld["memory_policy"], "MPOL_PREFERRED")
+        self.assertEqual(withheld["scheduler"], "SCHED_BATCH")
+        self.assertIn("id", withheld["session"])
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        if hard != resource.RLIM_INFINITY:
+            self.assertEqual(carried["rlimits"]["NOFILE"], hard)
+        # the table on stderr, for a person
+        self.assertIn("cleanroom: audit: withheld from the sandbox", p.stderr)
+        self.assertRegex(p.stderr, r"fd %d +tcp-listen +127\.0\.0\.1:%d" % (listener_fd, port))
+        self.assertIn("PLUGIN_HOST_SECRET", p.stderr)
+        self.assertIn("cleanroom: audit: carried into the sandbox as ceilings", p.stderr)
+
+    def test_carried_no_new_privs_and_filter(self):
+        """A caller that is itself confined passes that on: reported."""
+        report_path = self.path("report.json")
+        cmd = ["setpriv", "--no-new-privs", CLEANROOM, "run", "--report", report_path, "--", "/bin/true"]
+        p = run_from(None, cmd, self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(report_path) as f:
+            carried = json.load(f)["carried"]
+        self.assertTrue(carried["no_new_privs"])
+
+    def test_a_configs_own_report_has_no_audit(self):
+        """Whoever wrote the config (a plugin's author) may read its report:
+        it does not describe the caller's process, --audit or not."""
+        report_path = self.path("plugin-report.json")
+        cfg = self.path("cfg.json")
+        with open(cfg, "w") as f:
+            json.dump({"process": {"args": ["/bin/true"]}, "report": report_path}, f)
+        os.chmod(self.tmp, 0o777)  # the sandbox's host identity writes it (uid 65534 under root)
+        p = run_from(None, [CLEANROOM, "run", "--audit", cfg], self.tmp,
+                     env=dict(LAUNCHER_ENV, PLUGIN_HOST_SECRET="x"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(report_path) as f:
+            report = json.load(f)
+        self.assertEqual(report["exit_code"], 0)
+        self.assertNotIn("withheld", report)
+        self.assertNotIn("carried", report)
+        self.assertIn("PLUGIN_HOST_SECRET", p.stderr)  # the caller's own table still says it
+
+    def test_no_audit_no_sections(self):
+        p = run_from(None, [CLEANROOM, "run", "--", "/bin/true"], self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("audit", p.stderr)
 
 
 if __name__ == "__main__":

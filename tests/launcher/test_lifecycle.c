@@ -309,6 +309,45 @@ static void test_config_setters(void) {
   cr_config_free(cfg);
 }
 
+/* cr_options_set_audit: a job's fd is given, not withheld; one the host
+ * keeps is listed with its file; the sections exist only when asked for. */
+static void test_audit(void) {
+  cr_config *cfg = config("true");
+  cr_error *err = NULL;
+  int kept = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), given = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  cr_job *job = NULL;
+  cr_result *res = NULL;
+  CHECK(cr_run(cfg, opts, &res, &err) == 0 && res->withheld == NULL && res->carried == NULL,
+        "sections without the audit: %s", msg(err));
+  cr_result_free(res);
+  cr_options_set_audit(opts, true);
+  CHECK(cr_job_new(&job, &err) == 0 && cr_job_set_fd(job, 7, given, &err) == 0, "job: %s", msg(err));
+  cr_sandbox *sb = NULL;
+  const cr_result *r = NULL;
+  CHECK(cr_sandbox_create(cfg, opts, &sb, &err) == 0 && cr_sandbox_start(sb, job, &err) == 0 &&
+            cr_sandbox_wait(sb, -1, &r, &err) == 1,
+        "run: %s", msg(err));
+  char kept_entry[64], given_entry[64];
+  snprintf(kept_entry, sizeof kept_entry, "{\"fd\":%d,\"kind\":\"file\",\"target\":\"/", kept);
+  snprintf(given_entry, sizeof given_entry, "{\"fd\":%d,", given);
+  CHECK(r && r->withheld && strstr(r->withheld, kept_entry), "withheld: %s",
+        r && r->withheld ? r->withheld : "-");
+  CHECK(r && r->withheld && !strstr(r->withheld, given_entry), "the job's fd is withheld: %s",
+        r && r->withheld ? r->withheld : "-");
+  CHECK(r && r->carried && strstr(r->carried, "\"rlimits\""), "carried: %s",
+        r && r->carried ? r->carried : "-");
+  char *report = r ? cr_result_to_json(r, NULL) : NULL;
+  CHECK(report && strstr(report, "\"withheld\"") && strstr(report, "\"carried\""), "report: %s",
+        report ? report : "-");
+  cr_free(report);
+  cr_sandbox_free(sb);
+  cr_job_free(job);
+  cr_options_set_audit(opts, false);
+  close(kept);
+  close(given);
+  cr_config_free(cfg);
+}
+
 static void log_none(void *data, int level, const char *message) {
   (void)data;
   (void)level;
@@ -331,6 +370,7 @@ int main(void) {
   test_jobs();
   test_job_errors();
   test_config_setters();
+  test_audit();
   cr_options_free(opts);
   if (failures)
     fprintf(stderr, "lifecycle: %d failure(s)\n", failures);

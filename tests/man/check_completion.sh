@@ -31,6 +31,8 @@ flags=$(grep -o '{"--[a-z-]*", \(true\|false\)}' "$src/cli/flags.c" | sed 's/{"\
 [ -n "$flags" ] || { echo "completion: no flags read from cli/flags.c"; fails=1; }
 expect "$flags --" cleanroom run -
 expect "$flags" cleanroom check --
+expect "--explain --json" cleanroom check --
+expect "--report --audit" cleanroom run --
 expect "none host" cleanroom run --network ""
 expect "default strict none" cleanroom run --seccomp ""
 expect "run.json sub" cleanroom run ""

@@ -85,6 +85,7 @@ def check_command_page():
     cli = read("cli/cli.c") + read("cli/flags.c")
     commands = set(re.findall(r'strcmp\(cmd, "([a-z]+)"\) == 0\) return cmd_', cli))
     flags = set(re.findall(r'\{"(--[a-z-]+)", (?:true|false)\}', cli))
+    flags |= set(re.findall(r'strcmp\(arg, "(--[a-z-]+)"\) == 0', cli))  # --report, --explain, --json...
     variables = set(re.findall(r"CLEANROOM_[A-Z_]+", cli))
     if not commands or not flags or not variables:
         errors.append("cleanroom.1: could not read the commands, flags or variables from cli/ (pattern out of date)")

@@ -122,6 +122,8 @@ struct cr_limits {
   size_t n_rlimits;
 };
 
+#define CR_CPU_SET_WORDS 16 /* CPUs 0..1023, the kernel's cpu_set_t */
+
 struct cr_process {
   char *path;  /* absolute path of the program inside the sandbox; NULL = search args[0] in env PATH */
   char **args; /* NULL-terminated argv, n_args >= 1 */
@@ -134,6 +136,10 @@ struct cr_process {
   mode_t umask;
   bool has_oom_score_adj; /* oom_score_adj set for the sandbox */
   int oom_score_adj;      /* -1000..1000; lowering it needs privilege the sandbox lacks */
+  bool has_nice;
+  int nice;                        /* -20..19, set by the sandbox itself (no host privilege) */
+  bool has_cpus;                   /* the CPUs the sandbox may run on; absent: every CPU it may use */
+  uint64_t cpus[CR_CPU_SET_WORDS]; /* bit N = CPU N */
 };
 
 struct cr_config {
@@ -157,6 +163,11 @@ struct cr_config {
 /* The public functions of config/ are declared in cleanroom/cleanroom.h
  * (cr_config_load_file, _load_string, _load_default, _update, the setters,
  * _to_json, _copy, _free). */
+
+/* A CPU set as "0-3,6" (cpusets' list format), "" when empty; `size` of
+ * CR_CPU_LIST_MAX always suffices. */
+#define CR_CPU_LIST_MAX (CR_CPU_SET_WORDS * 64 * 5)
+const char *cr_cpu_list_format(const uint64_t *set, char *buf, size_t size);
 
 /* The built-in default config, as JSON text (config/default.json). */
 extern const char cr_default_config_json[];

@@ -51,7 +51,9 @@ void cr_mount_build_root(const struct cr_plan *plan, struct cr_init_state *st, i
 
 /* ---- the payload (payload.c) ---- */
 /* What fork passes on, set by the init right before it forks the payload. */
-void cr_payload_set_inherited(const struct cr_plan *plan);
+void cr_payload_set_inherited(const struct cr_plan *plan, struct cr_carried *carried);
+/* sched.c: nice, policy, I/O priority and CPU affinity, fresh or declared */
+void cr_payload_reset_scheduling(const struct cr_plan *plan, struct cr_carried *carried);
 __attribute__((noreturn)) void cr_payload_main(const struct cr_plan *plan, const struct cr_init_state *st,
                                                int notify_sock);
 

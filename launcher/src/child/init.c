@@ -65,12 +65,24 @@ static void die_with_launcher(const struct cr_plan *plan) {
     _exit(CR_EXIT_LAUNCHER_FAILED);
 }
 
+/* The value the kernel kept, for the report: it is a ceiling. */
+static int32_t read_oom_score_adj(int fd) {
+  char buf[16];
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  bool negative = buf[0] == '-';
+  int32_t v = 0;
+  for (const char *c = buf + negative; *c >= '0' && *c <= '9'; c++) v = v * 10 + (*c - '0');
+  return negative ? -v : v;
+}
+
 /* Declared: while the init may still open its own /proc files (it is
  * dumpable until its maps are written), and the host's /proc is there; the
  * payload inherits it at fork. Raising needs no privilege; lowering below
  * what the launcher had does, and what the sandbox cannot lower carries
  * over (a ceiling). */
-static void set_oom_score_adj(const struct cr_plan *plan) {
+static void set_oom_score_adj(const struct cr_plan *plan, struct cr_carried *carried) {
   const struct cr_process *p = &plan->cfg->process;
   if (!p->has_oom_score_adj) return;
   char text[16];
@@ -80,10 +92,13 @@ static void set_oom_score_adj(const struct cr_plan *plan) {
   } else {
     cr_fmt_uint(text, sizeof text, (unsigned long long)p->oom_score_adj);
   }
-  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
   if (fd < 0) fail(plan, errno, "process.oom_score_adj", "open /proc/self/oom_score_adj");
-  if (cr_write_all(fd, text, strlen(text)) < 0 && errno != EACCES)
-    fail(plan, errno, "process.oom_score_adj", "write /proc/self/oom_score_adj");
+  if (cr_write_all(fd, text, strlen(text)) < 0) {
+    if (errno != EACCES) fail(plan, errno, "process.oom_score_adj", "write /proc/self/oom_score_adj");
+    carried->bits |= CR_CARRIED_OOM_SCORE_ADJ;
+    carried->oom_score_adj = read_oom_score_adj(fd);
+  }
   close(fd);
 }
 
@@ -400,7 +415,8 @@ static void stop_sandbox(const struct cr_plan *plan) {
   cr_child_report(plan, CR_RECORD_STOPPED, 0, "init", "stopped");
 }
 
-static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, uint32_t execs_refused) {
+static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, uint32_t execs_refused,
+                       const struct cr_carried *carried) {
   char buf[sizeof(struct cr_record_head)];
   struct cr_record_head head;
   memset(&head, 0, sizeof head);
@@ -408,6 +424,7 @@ static void report_end(const struct cr_plan *plan, int status, bool time_limit_h
   head.wstatus = status;
   head.time_limit_hit = time_limit_hit;
   head.execs_refused = execs_refused;
+  head.carried = *carried;
   getrusage(RUSAGE_CHILDREN, &head.usage);
   memcpy(buf, &head, sizeof head);
   ssize_t n;
@@ -416,7 +433,8 @@ static void report_end(const struct cr_plan *plan, int status, bool time_limit_h
 }
 
 static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, const struct cr_init_state *st,
-                                                pid_t payload, int sigfd, int listener) {
+                                                pid_t payload, int sigfd, int listener,
+                                                const struct cr_carried *carried) {
   int execs_allowed = 1;
   uint32_t execs_refused = 0;
   int status = 0;
@@ -462,7 +480,7 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
     }
   }
   cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
-  report_end(plan, status, time_limit_hit, execs_refused);
+  report_end(plan, status, time_limit_hit, execs_refused, carried);
   _exit(0);
 }
 
@@ -514,7 +532,9 @@ void cr_init_main(const struct cr_plan *plan) {
   cr_mark(plan->marks, CR_MARK_INIT_RUNNING);
   close_launcher_ends(plan);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) fail(plan, errno, "init", "PR_SET_PDEATHSIG");
-  set_oom_score_adj(plan);
+  struct cr_carried carried; /* what the sandbox keeps as a ceiling, for the report */
+  memset(&carried, 0, sizeof carried);
+  set_oom_score_adj(plan, &carried);
   wait_for_id_maps(plan);
   cr_mark(plan->marks, CR_MARK_INIT_GO);
   wipe_launcher_strings(plan);
@@ -542,7 +562,7 @@ void cr_init_main(const struct cr_plan *plan) {
   int notify_pair[2] = {-1, -1};
   if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
     fail(plan, errno, "init", "socketpair");
-  cr_payload_set_inherited(plan);
+  cr_payload_set_inherited(plan, &carried);
   enter_new_ipc_namespace(plan);
   sigset_t set;
   block_signals(plan, &set);
@@ -569,5 +589,5 @@ void cr_init_main(const struct cr_plan *plan) {
   give_up_everything(plan, keep, notify_pair[0] >= 0 ? 4 : 3);
   int listener = notify_pair[0] >= 0 ? cr_recv_fd(notify_pair[0]) : -1;
   if (notify_pair[0] >= 0) close(notify_pair[0]);
-  supervise(plan, &st, payload, sigfd, listener);
+  supervise(plan, &st, payload, sigfd, listener, &carried);
 }

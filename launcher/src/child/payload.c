@@ -3,7 +3,8 @@
  * takes away one thing the process inherited, in order, ending with the
  * seccomp filter and execve; the steps fork itself passes on (signal
  * dispositions, umask, personality, timer slack, session keyring) the init
- * takes just before forking. System calls only: no allocation, no stdio. */
+ * takes just before forking (and the scheduling state, sched.c). System
+ * calls only: no allocation, no stdio. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -19,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../fresh.h"
 #include "child.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -94,50 +96,21 @@ static void enter_cwd(const struct payload *pl) {
   if (chdir(pl->st->cwd) < 0) fail(pl, errno, "cwd", pl->st->cwd);
 }
 
-/* The soft limits a fresh login session starts with (Debian's, as the
- * kernel and systemd set them), for every resource the config does not
- * declare: a host that lowered or raised one passes nothing on. Never above
- * the hard limit, which carries over (a ceiling the sandbox cannot lift). */
-#define FRESH_HARD RLIM_INFINITY /* the hard limit itself */
-static const struct {
-  int resource;
-  rlim_t soft;
-} fresh_soft_limits[] = {
-    {RLIMIT_AS, FRESH_HARD},
-    {RLIMIT_CORE, 0},
-    {RLIMIT_CPU, FRESH_HARD},
-    {RLIMIT_DATA, FRESH_HARD},
-    {RLIMIT_FSIZE, FRESH_HARD},
-    {RLIMIT_LOCKS, FRESH_HARD},
-    {RLIMIT_MEMLOCK, 8u << 20},
-    {RLIMIT_MSGQUEUE, 819200},
-    {RLIMIT_NICE, 0},
-    {RLIMIT_NOFILE, 1024},
-    {RLIMIT_NPROC, FRESH_HARD},
-    {RLIMIT_RSS, FRESH_HARD},
-    {RLIMIT_RTPRIO, 0},
-    {RLIMIT_RTTIME, FRESH_HARD},
-    {RLIMIT_SIGPENDING, FRESH_HARD},
-    {RLIMIT_STACK, 8u << 20},
-};
-
 static bool declared(const struct cr_limits *l, int resource) {
   for (size_t i = 0; i < l->n_rlimits; i++)
     if (l->rlimits[i].resource == resource) return true;
   return false;
 }
 
+/* Every soft limit the config does not declare: fresh (fresh.h). */
 static void reset_soft_limits(const struct payload *pl) {
   const struct cr_limits *l = &pl->plan->cfg->limits;
-  for (size_t i = 0; i < sizeof fresh_soft_limits / sizeof fresh_soft_limits[0]; i++) {
-    int resource = fresh_soft_limits[i].resource;
+  for (size_t i = 0; i < CR_FRESH_RLIMIT_COUNT; i++) {
+    int resource = cr_fresh_rlimits[i].resource;
     if (declared(l, resource)) continue;
     struct rlimit rl;
     if (getrlimit(resource, &rl) < 0) fail(pl, errno, "rlimits", "getrlimit");
-    rlim_t soft = fresh_soft_limits[i].soft;
-    /* the fd table's own numbers stay usable */
-    if (resource == RLIMIT_NOFILE && soft < pl->st->fd_numbers_needed) soft = pl->st->fd_numbers_needed;
-    rl.rlim_cur = soft == FRESH_HARD || soft > rl.rlim_max ? rl.rlim_max : soft;
+    rl.rlim_cur = cr_fresh_soft_limit(i, rl.rlim_max, pl->st->fd_numbers_needed);
     if (setrlimit(resource, &rl) < 0) fail(pl, errno, "rlimits", "reset a soft limit");
   }
 }
@@ -220,7 +193,7 @@ static void exec_payload(const struct payload *pl, int notify_sock) {
  * while the launcher's helper may still be making the network: off the
  * payload's own path. The init runs none of the payload's code and needs
  * none of it (its signals are blocked and read through a signalfd). */
-void cr_payload_set_inherited(const struct cr_plan *plan) {
+void cr_payload_set_inherited(const struct cr_plan *plan, struct cr_carried *carried) {
   if (cr_set_signal_dispositions(SIG_DFL, 0) < 0) cr_child_fail(plan, errno, "signals", "rt_sigaction");
   umask(plan->cfg->process.umask);
   if (personality(PER_LINUX) < 0) cr_child_fail(plan, errno, "personality", "reset");
@@ -232,8 +205,12 @@ void cr_payload_set_inherited(const struct cr_plan *plan) {
     cr_child_fail(plan, errno, "THP", "reset PR_SET_THP_DISABLE");
   if (syscall(SYS_set_mempolicy, 0 /* MPOL_DEFAULT */, NULL, 0) < 0 && errno != ENOSYS)
     cr_child_fail(plan, errno, "memory policy", "reset to MPOL_DEFAULT");
+  /* the machine-check kill policy is inherited (EINVAL: not this arch) */
+  if (prctl(PR_MCE_KILL, PR_MCE_KILL_CLEAR, 0, 0, 0) < 0 && errno != EINVAL)
+    cr_child_fail(plan, errno, "MCE kill policy", "reset PR_MCE_KILL");
   if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
     cr_child_fail(plan, errno, "keyring", "join a new session keyring");
+  cr_payload_reset_scheduling(plan, carried);
 }
 
 void cr_payload_main(const struct cr_plan *plan, const struct cr_init_state *st, int notify_sock) {

@@ -9,6 +9,7 @@
 #define CR_POLICY_H
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,5 +74,21 @@ void cr_bpf_free(struct cr_bpf *bpf);
 /* The JSON text of a built-in profile ("default", "strict"), NULL when there
  * is none by that name (for `cleanroom policy export default`). */
 const char *cr_policy_builtin(const char *name);
+
+/* ---- eval.c: what a compiled program answers, without installing it ---- */
+
+struct cr_bpf_outcome {
+  uint32_t action; /* SECCOMP_RET_* with its data, as the kernel would take it */
+  bool read_args;  /* the answer looked at an argument or the instruction pointer */
+};
+
+/* Run the classic BPF program on `data` as the kernel's seccomp would. An
+ * instruction seccomp does not allow is an error (never a guess). */
+int cr_bpf_eval(const struct sock_filter *insns, size_t len, const struct seccomp_data *data,
+                struct cr_bpf_outcome *out, cr_error **err);
+/* The native number of a syscall name, -1 when this architecture has none. */
+int cr_syscall_number(const char *name);
+/* The AUDIT_ARCH_* value of the architecture we run on (seccomp_data.arch). */
+uint32_t cr_seccomp_arch_native(void);
 
 #endif
