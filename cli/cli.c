@@ -225,13 +225,9 @@ static int cmd_run(int argc, char **argv) {
     cli_hint_failure(cfg, err);
   }
   status = res ? res->exit_code : CR_EXIT_LAUNCHER_FAILED;
-  /* A failed run whose exec the policy refused: the first thing the user
+  /* A failed run with calls the filter refused: the first thing the user
    * sees points at the cause. */
-  if (res && res->exit_code != 0 && res->execs_refused)
-    cli_error(
-        "seccomp refused execve (EPERM) %llu time%s: the policy lets only the payload's own exec through "
-        "(\"strict\"; \"default\" allows more)",
-        (unsigned long long)res->execs_refused, res->execs_refused == 1 ? "" : "s");
+  if (res && res->exit_code != 0) cli_print_denied(res);
   if (a.audit && res) cli_print_audit(res);
   if (write_report(&a, cfg, res, err) < 0 && res && !res->setup_failed) status = CR_EXIT_LAUNCHER_FAILED;
   cr_result_free(res);

@@ -54,6 +54,8 @@ int cli_explain(const cr_config *cfg, const cr_options *opts, bool json);
 void cli_note_program(const cr_config *cfg);
 /* run --audit: the result's withheld and carried parts, on stderr (audit.c). */
 void cli_print_audit(const cr_result *res);
+/* denied.c: one line per refused syscall of the result (a failed run's). */
+void cli_print_denied(const cr_result *res);
 /* After a failed run: what the error suggests doing. */
 void cli_hint_failure(const cr_config *cfg, const cr_error *err);
 

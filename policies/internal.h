@@ -52,6 +52,8 @@ const struct cr_arch_name *cr_arch_by_oci(const char *name);
 const struct cr_arch_name *cr_arch_by_any(const char *name);
 /* The libseccomp token of an entry; 0 when this libseccomp lacks it. */
 uint32_t cr_arch_token(const struct cr_arch_name *arch);
+/* The libseccomp name of a token (an AUDIT_ARCH_* value), NULL when unknown. */
+const char *cr_arch_name_of_token(uint32_t token);
 /* The entry of the architecture we run on, NULL if the table lacks it. */
 const struct cr_arch_name *cr_arch_native(void);
 

@@ -167,5 +167,6 @@ int cr_policy_compile(const struct cr_seccomp_spec *spec, const struct cr_policy
 void cr_bpf_free(struct cr_bpf *bpf) {
   if (!bpf) return;
   free(bpf->insns);
+  free(bpf->reporting);
   *bpf = (struct cr_bpf){0};
 }

@@ -149,6 +149,12 @@ uint32_t cr_arch_token(const struct cr_arch_name *arch) {
   return seccomp_arch_resolve_name(arch->libseccomp);
 }
 
+const char *cr_arch_name_of_token(uint32_t token) {
+  for (size_t i = 0; i < CR_ARRAY_SIZE(arches); i++)
+    if (cr_arch_token(&arches[i]) == token && token != 0) return arches[i].libseccomp;
+  return NULL;
+}
+
 const struct cr_arch_name *cr_arch_native(void) {
   uint32_t native = seccomp_arch_native();
   for (size_t i = 0; i < CR_ARRAY_SIZE(arches); i++) {

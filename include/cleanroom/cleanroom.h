@@ -322,6 +322,16 @@ struct cr_result {
    * "carried"); NULL without the audit */
   const char *withheld;
   const char *carried;
+  /* The system calls the seccomp filter refused on purpose, as the
+   * report's "denied" (a JSON array, "[]" when none; NULL when the payload
+   * never ran): per syscall, architecture, answer (an errno other than
+   * ENOSYS, or a kill) and the argument values the filter looked at, a
+   * count; strict's refused execs too. Shape: cleanroom.json(5). */
+  const char *denied;
+  /* The syscall the filter killed the payload's process at ("ptrace"),
+   * NULL when it did not; term_signal is then SIGSYS, as the kernel's own
+   * kill would leave it. */
+  const char *seccomp_killed_at;
 };
 
 /* Create, start (the config's process) and wait: returns 0 when the payload

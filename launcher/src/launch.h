@@ -103,6 +103,14 @@ void cr_result_set_failed(struct cr_result *res, const cr_error *err);
 /* The audit's sections (cJSON objects, owned by the result from now on). */
 struct cJSON;
 int cr_result_set_audit(struct cr_result *res, struct cJSON *withheld, struct cJSON *carried);
+/* What the filter refused (the init's table, strict's refused execs):
+ * res->denied, res->seccomp_killed_at. -1: out of memory (both unset). */
+struct cr_denied_table;
+int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t, uint64_t execs_refused);
+/* denied.c: the report's "denied" list; the syscall the payload was killed
+ * at (malloc'd), NULL when none. */
+struct cJSON *cr_denied_to_json(const struct cr_denied_table *t, uint64_t execs_refused);
+char *cr_denied_killed_at(const struct cr_denied_table *t);
 
 /* ---- dumpability (start.c): the process is not dumpable while sandboxes exist ---- */
 int cr_dumpable_enter(cr_error **err);

@@ -137,7 +137,7 @@ static int prepare_caps(struct cr_plan *plan, cr_error **err) {
   return 0;
 }
 
-static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
+static int compile_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
   struct cr_policy_env env = *base;
   env.kept_caps = plan->kept_caps;
   const struct cr_seccomp_spec *spec = &plan->cfg->seccomp;
@@ -146,6 +146,13 @@ static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base
   cr_autoclose int fd = cr_open_as(&plan->identity, spec->path, O_RDONLY | O_NONBLOCK, 0, "seccomp", err);
   if (fd < 0) return -1;
   return cr_policy_compile_fd(fd, spec->path, &env, &plan->bpf, NULL, err);
+}
+
+/* The filter, and the program that tells the init of each refusal, so
+ * that the report can name it (policies/reporting.c). */
+static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
+  if (compile_filter(plan, base, err) < 0) return -1;
+  return cr_bpf_add_reporting(&plan->bpf, err);
 }
 
 /* Both ends above the standard fds (cr_fd_above_stdio); -1 with errno and

@@ -106,4 +106,10 @@ size_t cr_id_map_extents(uint32_t id, uint32_t host, uint32_t base, uint32_t cou
  * sandbox's own host ids. */
 int cr_plan_set_id_range(struct cr_plan *plan, uint32_t base, uint32_t count, cr_error **err);
 
+/* The filter notifies the init (exec_once, or the reporting program): the
+ * payload installs it with a listener and hands that over (protocol.h). */
+static inline bool cr_plan_notifies(const struct cr_plan *plan) {
+  return plan->bpf.len && (plan->bpf.exec_once || plan->bpf.reporting);
+}
+
 #endif

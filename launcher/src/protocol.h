@@ -53,8 +53,18 @@
  *   watchdog_sock SOCK_STREAM pair   launcher <-> watchdog
  *       one byte "done" from the launcher after it removed the cgroups;
  *       EOF without it: clean up.
- *   notify        SOCK_SEQPACKET pair   payload -> init (exec_once only)
- *       the seccomp listener fd, which the init answers.
+ *   notify        SOCK_SEQPACKET pair   payload -> init
+ *       made when the filter notifies: exec_once ("strict"), or a profile
+ *       that refuses something on purpose (the reporting program,
+ *       policies/reporting.c; not for "none"). One message: the seccomp
+ *       listener fd (SCM_RIGHTS), sent right after the filter is installed.
+ *   listener      the seccomp listener fd, held by the init
+ *       SECCOMP_IOCTL_NOTIF_RECV after poll said readable (never blocks;
+ *       ENOENT: the caller died meanwhile), SECCOMP_IOCTL_NOTIF_SEND with
+ *       the real filter's answer (cr/bpf_run.h on the notification's data):
+ *       exec_once's one exec continues; an errno is returned; a kill is a
+ *       SIGKILL of the caller's process. Each refusal is counted in the
+ *       denied table sent with PAYLOAD_ENDED.
  *
  * Signals to the init (it blocks them and reads a signalfd)
  *
@@ -77,7 +87,8 @@
  *             join the net namespace -> READY -> wait for the start (cr_run:
  *             neither) -> fork the payload -> supervise
  *   payload:  session, signal mask, fd table -> wait "old root gone" ->
- *             cwd, rlimits, capabilities, no_new_privs -> filter -> execve */
+ *             cwd, rlimits, capabilities, no_new_privs -> filter (and,
+ *             when it notifies, its listener to the init) -> execve */
 #ifndef CR_LAUNCHER_PROTOCOL_H
 #define CR_LAUNCHER_PROTOCOL_H
 
@@ -121,6 +132,30 @@ struct cr_carried {
   uint64_t cpus[CR_CPU_SET_WORDS];
 };
 
+/* The refusals the init answered (a listener's notifications, init.c),
+ * sent with PAYLOAD_ENDED: one entry per architecture, syscall, answer and
+ * the values of the arguments the filter looked at (at most
+ * CR_DENIED_ARGS, the lowest indices), in the order first seen; once the
+ * table is full, later kinds only count in `other`. */
+#define CR_DENIED_MAX 32
+#define CR_DENIED_ARGS 3
+struct cr_denied_entry {
+  uint32_t arch;   /* AUDIT_ARCH_* */
+  int32_t nr;      /* the syscall's number on that architecture */
+  uint32_t action; /* SECCOMP_RET_ERRNO | errno, SECCOMP_RET_KILL_PROCESS or _THREAD */
+  uint32_t count;
+  uint32_t n_args; /* arguments the filter looked at, of those below */
+  uint32_t arg_index[CR_DENIED_ARGS];
+  uint64_t arg_value[CR_DENIED_ARGS];
+};
+struct cr_denied_table {
+  uint32_t n;         /* entries used */
+  uint32_t other;     /* refusals that found no room */
+  uint32_t killed_at; /* 1 + the entry of the call the payload's process was killed at, 0: none */
+  uint32_t reserved;
+  struct cr_denied_entry e[CR_DENIED_MAX];
+};
+
 enum cr_record_kind {
   CR_RECORD_SETUP_FAILED = 1, /* a setup step failed: exit 125 */
   CR_RECORD_EXEC_FAILED,      /* execve of the payload failed: 126 / 127 */
@@ -137,12 +172,13 @@ enum cr_record_kind {
 struct cr_record_head {
   uint32_t kind;
   int32_t errnum;
-  int32_t wstatus;           /* PAYLOAD_ENDED */
-  uint32_t time_limit_hit;   /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
-  uint32_t execs_refused;    /* PAYLOAD_ENDED: exec_once: execve/execveat calls the init refused */
-  struct rusage usage;       /* PAYLOAD_ENDED: of every process the init reaped */
-  struct cr_carried carried; /* PAYLOAD_ENDED */
-  uint32_t where_len;        /* bytes of WHERE, then WHAT, after the head (no NUL) */
+  int32_t wstatus;               /* PAYLOAD_ENDED */
+  uint32_t time_limit_hit;       /* PAYLOAD_ENDED: the init ended the sandbox at its time limit */
+  uint32_t execs_refused;        /* PAYLOAD_ENDED: exec_once: execve/execveat calls the init refused */
+  struct rusage usage;           /* PAYLOAD_ENDED: of every process the init reaped */
+  struct cr_carried carried;     /* PAYLOAD_ENDED */
+  struct cr_denied_table denied; /* PAYLOAD_ENDED */
+  uint32_t where_len;            /* bytes of WHERE, then WHAT, after the head (no NUL) */
   uint32_t what_len;
 };
 

@@ -31,6 +31,8 @@ struct result_box {
   char *error;
   cJSON *withheld, *carried; /* the audit's, printed into pub.withheld and pub.carried */
   char *withheld_text, *carried_text;
+  cJSON *denied; /* printed into pub.denied */
+  char *denied_text, *killed_at;
 };
 
 struct cr_result *cr_result_new(void) {
@@ -46,7 +48,30 @@ void cr_result_free(struct cr_result *res) {
   cJSON_Delete(box->carried);
   free(box->withheld_text);
   free(box->carried_text);
+  cJSON_Delete(box->denied);
+  free(box->denied_text);
+  free(box->killed_at);
   free(box);
+}
+
+int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t, uint64_t execs_refused) {
+  struct result_box *box = (struct result_box *)res;
+  cJSON *denied = cr_denied_to_json(t, execs_refused);
+  char *text = denied ? cJSON_PrintUnformatted(denied) : NULL;
+  char *killed_at = cr_denied_killed_at(t);
+  if (!text || (t->killed_at && !killed_at)) {
+    cJSON_Delete(denied);
+    free(text);
+    free(killed_at);
+    return -1;
+  }
+  cJSON_Delete(box->denied);
+  free(box->denied_text);
+  free(box->killed_at);
+  box->denied = denied;
+  res->denied = box->denied_text = text;
+  res->seccomp_killed_at = box->killed_at = killed_at;
+  return 0;
 }
 
 int cr_result_set_audit(struct cr_result *res, cJSON *withheld, cJSON *carried) {
@@ -114,19 +139,18 @@ static void add_cgroup(cJSON *o, const struct cr_result *res) {
   if (!cg) cJSON_AddNullToObject(o, "cgroup");
 }
 
-/* The system calls the sandbox refused on purpose, one entry per call and
- * answer. Today: the execs of a supervised-exec policy ("strict") after the
- * payload's own. */
-static void add_denied(cJSON *o, const struct cr_result *res) {
-  cJSON *denied = cJSON_AddArrayToObject(o, "denied");
-  if (!denied || res->execs_refused == 0) return;
-  cJSON *e = cJSON_CreateObject();
-  if (!e) return;
-  cJSON_AddStringToObject(e, "syscall", "execve");
-  cJSON_AddStringToObject(e, "action", "EPERM");
-  cJSON_AddNumberToObject(e, "count", (double)res->execs_refused);
-  cJSON_AddStringToObject(e, "by", "the supervised exec: only the payload's own exec is let through");
-  cJSON_AddItemToArray(denied, e);
+/* The system calls the filter refused on purpose (denied.c); [] when the
+ * payload never ran. "seccomp_killed_at": the call the filter killed the
+ * payload's process at, null when it did not. */
+static void add_denied(cJSON *o, const struct result_box *box) {
+  if (box && box->denied)
+    cJSON_AddItemToObject(o, "denied", cJSON_Duplicate(box->denied, true));
+  else
+    cJSON_AddArrayToObject(o, "denied");
+  if (box && box->killed_at)
+    cJSON_AddStringToObject(o, "seccomp_killed_at", box->killed_at);
+  else
+    cJSON_AddNullToObject(o, "seccomp_killed_at");
 }
 
 static cJSON *report_object(const struct cr_result *res, const cr_error *run_err, bool with_audit) {
@@ -153,9 +177,9 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   else
     cJSON_AddNullToObject(o, "error");
   add_cgroup(o, res);
-  add_denied(o, res);
   /* only results the library made have a box (a setup failed before has none) */
   const struct result_box *box = res != &failed ? (const struct result_box *)res : NULL;
+  add_denied(o, box);
   if (!with_audit) return o;
   if (box && box->withheld) cJSON_AddItemToObject(o, "withheld", cJSON_Duplicate(box->withheld, true));
   if (box && box->carried) cJSON_AddItemToObject(o, "carried", cJSON_Duplicate(box->carried, true));

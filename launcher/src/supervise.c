@@ -251,6 +251,8 @@ static void from_records(struct cr_sandbox *sb, int init_status) {
     result_from_status(res, r->head.wstatus);
     if (r->head.time_limit_hit) res->time_limit_hit = true;
     res->execs_refused = r->head.execs_refused;
+    if (cr_result_set_denied(res, &r->head.denied, r->head.execs_refused) < 0)
+      cr_log(&sb->log, CR_LOG_WARNING, "report: out of memory: the result names no refused syscall");
     res->user_ms = timeval_ms(r->head.usage.ru_utime);
     res->sys_ms = timeval_ms(r->head.usage.ru_stime);
     res->max_rss_kb = (uint64_t)r->head.usage.ru_maxrss;

@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional, Sequence
 
 from ._errors import CrashError, MemoryLimitError, SandboxError, SetupError, TimeLimitError
 
-__all__ = ["Result", "report_of", "returncode_of", "no_answer_error"]
+__all__ = ["Result", "report_of", "returncode_of", "no_answer_error", "refusal_lines"]
 
 
 def report_of(native_report: Any) -> Dict[str, Any]:
@@ -42,7 +42,9 @@ class Result:
     ``signal``, ``wall_ms``, ``user_ms``, ``sys_ms``, ``max_rss_kb``,
     ``oom_killed``, ``time_limit_hit``, ``pids_limit_hit``, ``setup_failed``,
     ``error``, ``peak_memory_kb``, ``cgroup``, ``denied`` (the system calls
-    refused on purpose: syscall, action, count), and with ``audit=True``
+    the seccomp filter refused on purpose: syscall, arch, action, errno,
+    count, args), ``seccomp_killed_at`` (the call the filter killed the
+    program at, or None), and with ``audit=True``
     ``withheld`` and ``carried`` (dicts: what the host had that the sandbox
     did not get, and the ceilings that reached it); ``report`` is the whole
     dict."""
@@ -67,7 +69,11 @@ class Result:
             raise setup_error(self.report)
         if self.returncode:
             import subprocess
-            raise subprocess.CalledProcessError(self.returncode, self.args, self.stdout, self.stderr)
+            err = subprocess.CalledProcessError(self.returncode, self.args, self.stdout, self.stderr)
+            lines = refusal_lines(self.report)
+            if lines:  # the refused syscalls are often the cause
+                add_note(err, "\n".join(lines))
+            raise err
 
     def __repr__(self) -> str:
         parts = ["args=%r" % (self.args,), "returncode=%r" % self.returncode]
@@ -107,15 +113,51 @@ def add_note(exc: BaseException, note: str) -> None:
         exc.args = (exc.args[0] + "\n" + note,) + exc.args[1:]
 
 
+def refusal_lines(report: Dict[str, Any]) -> list:
+    """The system calls the seccomp filter refused, one line each, as the
+    CLI prints them ("seccomp refused keyctl (EPERM) 3 times")."""
+    lines = []
+    for d in report.get("denied") or []:
+        name, count = d.get("syscall"), int(d.get("count") or 0)
+        times = "time" if count == 1 else "times"
+        args = ", ".join("%s=%s" % kv for kv in sorted((d.get("args") or {}).items()))
+        args = " (args: %s)" % args if args else ""
+        if name is None:
+            lines.append("seccomp refused %d more call%s" % (count, "" if count == 1 else "s"))
+        elif d.get("action") == "kill":
+            if name == report.get("seccomp_killed_at"):
+                lines.append("seccomp killed the payload at %s%s" % (name, args))
+            else:
+                lines.append("seccomp killed a process at %s%s (%d %s)" % (name, args, count, times))
+        else:
+            lines.append("seccomp refused %s (%s) %d %s%s" % (name, d.get("action"), count, times, args))
+    return lines
+
+
+def _with_refusals(err: SandboxError, report: Dict[str, Any]) -> SandboxError:
+    """The refused syscalls, as a note: often the cause of the failure."""
+    lines = refusal_lines(report)
+    if lines:
+        add_note(err, "\n".join(lines))
+    return err
+
+
 def no_answer_error(report: Dict[str, Any], what: str) -> SandboxError:
     """Why `what` (e.g. "the sandboxed function") ended without an answer."""
     if report.get("setup_failed"):
         return setup_error(report)
     if report.get("time_limit_hit"):
-        return TimeLimitError("%s ran out of its time limit and was ended" % what, report)
+        return _with_refusals(TimeLimitError("%s ran out of its time limit and was ended" % what, report), report)
     if report.get("oom_killed"):
-        return MemoryLimitError("%s hit its memory limit (the kernel's OOM killer ended it)" % what, report)
+        return _with_refusals(
+            MemoryLimitError("%s hit its memory limit (the kernel's OOM killer ended it)" % what, report), report)
     sig = report.get("signal")
+    killed_at = report.get("seccomp_killed_at")
+    if sig and killed_at:
+        message = "%s was killed by the seccomp filter at %s (%s)" % (what, killed_at, _signal_name(int(sig)))
+        return _with_refusals(CrashError(message, report), report)
     if sig:
-        return CrashError("%s was killed by %s" % (what, _signal_name(int(sig))), report)
-    return CrashError("%s exited with status %s before it answered" % (what, report.get("exit_code")), report)
+        return _with_refusals(CrashError("%s was killed by %s" % (what, _signal_name(int(sig))), report), report)
+    return _with_refusals(
+        CrashError("%s exited with status %s before it answered" % (what, report.get("exit_code")), report),
+        report)

@@ -194,5 +194,143 @@ class SeccompProfiles(SandboxTest):
         self.assertEqual((got["r"], got["errno"]), (-1, 38))
 
 
+# Refused calls by number (x86-64), from python3 in the sandbox: ctypes'
+# syscall() returns -1 with the filter's errno.
+CALLS = r"""
+import ctypes, os, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def call(nr, *args):
+    return libc.syscall(ctypes.c_long(nr), *[ctypes.c_long(a) for a in args])
+"""
+
+
+class RefusalsReported(SandboxTest):
+    """Issue 15: the report names the calls the filter refused on purpose,
+    with the answer, a count and the arguments the rule looked at; a
+    payload the filter kills is reported as killed at that call."""
+
+    def run_python(self, seccomp, script, expect_rc):
+        report = self.path("report.json")
+        cfg = base_config(seccomp=seccomp)
+        cfg["process"] = {"path": "/usr/bin/python3", "args": ["python3", "-c", CALLS + script],
+                          "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp"}
+        res = self.run_cr(cfg, report=report)
+        self.assertEqual(res.rc, expect_rc, res.describe())
+        with open(report) as f:
+            return res, json.load(f)
+
+    def profile(self, rules, default="SCMP_ACT_ALLOW"):
+        path = self.path("profile.json")
+        with open(path, "w") as f:
+            json.dump({"defaultAction": default, "syscalls": rules}, f)
+        return path
+
+    def entries(self, got):
+        return [(d["syscall"], d["arch"], d["action"], d["errno"], d["count"], d["args"], d["by"])
+                for d in got["denied"]]
+
+    def test_errno_refusal_named_with_count(self):
+        res, got = self.run_python("default", "for _ in range(3): call(250, 0, 0, 0)\nsys.exit(3)", 3)
+        self.assertEqual(self.entries(got), [("keyctl", "x86_64", "EPERM", 1, 3, {}, "the filter")])
+        self.assertIsNone(got["seccomp_killed_at"])
+        self.assertIn("cleanroom: seccomp refused keyctl (EPERM) 3 times\n", res.err)
+
+    def test_argument_filtered_refusal_names_the_argument(self):
+        # strict: sockets of AF_UNIX only; AF_NETLINK (16) gets EAFNOSUPPORT
+        script = "print(call(41, 16, 3, 0), ctypes.get_errno())\nsys.exit(1)"
+        res, got = self.run_python("strict", script, 1)
+        self.assertEqual(res.out.split(), ["-1", "97"], res.describe())
+        self.assertEqual(self.entries(got), [("socket", "x86_64", "EAFNOSUPPORT", 97, 1, {"0": 16}, "the filter")])
+        self.assertIn("cleanroom: seccomp refused socket (EAFNOSUPPORT) 1 time (args: 0=16)", res.err)
+
+    def test_kill_names_the_call_and_ends_with_sigsys(self):
+        profile = self.profile([{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}])
+        res, got = self.run_python(profile, "call(110)\nprint('after the kill')", 128 + 31)
+        self.assertNotIn("after the kill", res.out)
+        self.assertEqual((got["signal"], got["exit_code"], got["seccomp_killed_at"]), (31, 159, "getppid"))
+        self.assertEqual(self.entries(got), [("getppid", "x86_64", "kill", None, 1, {}, "the filter")])
+        self.assertIn("cleanroom: seccomp killed the payload at getppid", res.err)
+
+    def test_kill_of_a_forked_child_is_counted(self):
+        # The child dies (SIGKILL: only the payload's own end is reported as
+        # the kernel's SIGSYS); the payload goes on and says what it saw.
+        profile = self.profile([{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}])
+        script = ("pid = os.fork()\n"
+                  "if pid == 0:\n    call(110); os._exit(0)\n"
+                  "print(os.waitpid(pid, 0)[1] & 0x7f)\nsys.exit(4)")
+        res, got = self.run_python(profile, script, 4)
+        self.assertEqual(res.out.split(), ["9"], res.describe())
+        self.assertIsNone(got["seccomp_killed_at"])
+        self.assertEqual(self.entries(got), [("getppid", "x86_64", "kill", None, 1, {}, "the filter")])
+        self.assertIn("cleanroom: seccomp killed a process at getppid (1 time)", res.err)
+
+    def test_threads_and_processes_share_the_count(self):
+        script = ("ts = [threading.Thread(target=call, args=(250, 0, 0, 0)) for _ in range(2)]\n"
+                  "[t.start() for t in ts]; [t.join() for t in ts]\n"
+                  "pid = os.fork()\n"
+                  "if pid == 0:\n    call(250, 0, 0, 0); os._exit(0)\n"
+                  "os.waitpid(pid, 0)\nsys.exit(2)")
+        res, got = self.run_python("default", script, 2)
+        self.assertEqual(self.entries(got), [("keyctl", "x86_64", "EPERM", 1, 3, {}, "the filter")])
+
+    def test_distinct_arguments_are_distinct_entries(self):
+        # default refuses the ioctls TIOCSTI and TIOCLINUX (EPERM): two
+        # requests, two entries, each with the argument the rule looked at
+        script = "call(16, 0, 0x5412, 0); call(16, 0, 0x5412, 0); call(16, 0, 0x541C, 0)\nsys.exit(1)"
+        res, got = self.run_python("default", script, 1)
+        self.assertEqual([(d["syscall"], d["action"], d["args"], d["count"]) for d in got["denied"]],
+                         [("ioctl", "EPERM", {"1": 0x5412}, 2), ("ioctl", "EPERM", {"1": 0x541C}, 1)])
+
+    def test_enosys_fallthrough_is_left_out(self):
+        # clone3 and unlisted calls (sysfs, 139) get ENOSYS so that libc falls back: not named
+        script = "print(call(435, 0, 0), ctypes.get_errno(), call(139, 1, 0), ctypes.get_errno())\nsys.exit(1)"
+        res, got = self.run_python("default", script, 1)
+        self.assertEqual(res.out.split(), ["-1", "38", "-1", "38"], res.describe())
+        self.assertEqual(got["denied"], [])
+
+    def test_a_run_that_refuses_nothing_lists_nothing(self):
+        for seccomp in ("default", "strict"):
+            res, got = self.run_python(seccomp, "print(os.getpid())", 0)
+            self.assertEqual((got["denied"], got["seccomp_killed_at"]), ([], None), seccomp)
+            self.assertNotIn("seccomp", res.err)
+
+    def test_a_successful_run_prints_no_refusal_line(self):
+        # the report still names it; the CLI prints lines for failed runs only
+        res, got = self.run_python("default", "call(250, 0, 0, 0)", 0)
+        self.assertEqual([d["syscall"] for d in got["denied"]], ["keyctl"])
+        self.assertNotIn("seccomp refused", res.err)
+
+    def test_notify_stays_cleanrooms_own(self):
+        # a user profile may not notify anything but exec: refused before a start
+        profile = self.profile([{"names": ["getppid"], "action": "SCMP_ACT_NOTIFY"}])
+        cfg = base_config(seccomp=profile)
+        res = self.run_cr(cfg)
+        self.assertEqual(res.rc, 125, res.describe())
+        self.assertIn("SCMP_ACT_NOTIFY is only supported for execve and execveat", res.err)
+
+    def test_a_profile_refusing_the_handover_runs_unreported(self):
+        # sendmsg refused: the payload could not hand its listener to the init,
+        # so the real filter runs, unreported, with its real answers (EACCES,
+        # not the ENOSYS of a notification no one listens for)
+        profile = self.profile([{"names": ["sendmsg"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+                                {"names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}])
+        res, got = self.run_python(profile, "print(call(250, 0, 0, 0), ctypes.get_errno())\nsys.exit(1)", 1)
+        self.assertEqual(res.out.split(), ["-1", "13"], res.describe())
+        self.assertEqual(got["denied"], [])
+
+    def test_the_payloads_own_calls_are_answered_unnotified(self):
+        # The calls the payload makes between its filter and its exec (close,
+        # sendmsg, sendto, execve, execveat, exit, exit_group) take the real
+        # filter's answer without a notification, so a refusal of one can
+        # never wait for an init that cannot answer yet: not named.
+        profile = self.profile([{"names": ["close"], "action": "SCMP_ACT_ERRNO", "errnoRet": 7,
+                                 "args": [{"index": 0, "value": 999, "op": "SCMP_CMP_EQ"}]},
+                                {"names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}])
+        script = ("try:\n    os.close(999)\nexcept OSError as e:\n    print(e.errno)\n"
+                  "call(250, 0, 0, 0)\nsys.exit(1)")
+        res, got = self.run_python(profile, script, 1)
+        self.assertEqual(res.out.split(), ["7"], res.describe())
+        self.assertEqual([(d["syscall"], d["action"]) for d in got["denied"]], [("keyctl", "EACCES")])
+
 if __name__ == "__main__":
     unittest.main()

@@ -153,6 +153,94 @@ static void compare(const char *name, const struct cr_bpf *bpf) {
   printf("%s: %zu calls compared with the kernel, %zu differ\n", name, checked, differ);
 }
 
+/* The reporting program (policies/reporting.c) answers USER_NOTIF exactly
+ * where the real one answers what the report names, but for the payload's
+ * own calls, and the real answer everywhere else; the init learns which
+ * arguments decided from args_read. */
+static bool own_call(int nr) {
+  return nr == SYS_sendmsg || nr == SYS_sendto || nr == SYS_close || nr == SYS_execve || nr == SYS_execveat ||
+         nr == SYS_exit || nr == SYS_exit_group;
+}
+
+static void reporting_matches(const char *name, const struct cr_bpf *bpf) {
+  CHECK(bpf->reporting && bpf->reporting_len >= bpf->len, "%s: has a reporting program", name);
+  if (!bpf->reporting) return;
+  size_t notified = 0;
+  for (int i = 0; i < (int)(MAX_NR * N_PATTERNS); i++) {
+    int nr = i / (int)N_PATTERNS;
+    struct seccomp_data data = {.nr = nr, .arch = cr_seccomp_arch_native()};
+    memcpy(data.args, patterns[i % N_PATTERNS], sizeof data.args);
+    struct cr_bpf_outcome real, rep;
+    cr_error *err = NULL;
+    if (cr_bpf_eval(bpf->insns, bpf->len, &data, &real, &err) < 0 ||
+        cr_bpf_eval(bpf->reporting, bpf->reporting_len, &data, &rep, &err) < 0) {
+      CHECK(false, "%s: nr %d: %s", name, nr, cr_error_message(err));
+      cr_error_free(err);
+      return;
+    }
+    bool notify = cr_bpf_action_reported(real.action) && !own_call(nr);
+    uint32_t want = notify ? SECCOMP_RET_USER_NOTIF : real.action;
+    notified += notify;
+    if (rep.action != want) {
+      CHECK(false, "%s: nr %d args #%zu: reporting 0x%08x, want 0x%08x", name, nr, (size_t)(i % N_PATTERNS),
+            rep.action, want);
+      return;
+    }
+  }
+  printf("%s: the reporting program notifies %zu of the calls tried\n", name, notified);
+}
+
+static void reporting_program(void) {
+  struct cr_bpf bpf = {0};
+  cr_error *err = NULL;
+  compile_builtin("default", 0, &bpf, NULL);
+  CHECK(cr_bpf_add_reporting(&bpf, &err) == 0, "default: reporting program");
+  reporting_matches("default", &bpf);
+  struct cr_bpf rep = {.insns = bpf.reporting, .len = bpf.reporting_len};
+  if (bpf.reporting) compare("default's reporting program", &rep); /* the kernel takes it, and agrees */
+  cr_bpf_free(&bpf);
+  compile_builtin("strict", 0, &bpf, NULL);
+  CHECK(cr_bpf_add_reporting(&bpf, &err) == 0, "strict: reporting program");
+  reporting_matches("strict", &bpf);
+  /* the argument that decided: socket's family, under strict */
+  struct seccomp_data data = {.nr = SYS_socket, .arch = cr_seccomp_arch_native(), .args = {16, 3}};
+  struct cr_bpf_outcome out;
+  CHECK(cr_bpf_eval(bpf.insns, bpf.len, &data, &out, &err) == 0 && out.args_read == 1u &&
+            out.action == (SECCOMP_RET_ERRNO | 97),
+        "strict: socket(AF_NETLINK) is EAFNOSUPPORT, decided by args[0] alone (read 0x%x)", out.args_read);
+  cr_bpf_free(&bpf);
+  /* own calls of the payload refused: outright (execveat: answered before
+   * the copy), or by their arguments (close: the real program answers) */
+  const char *own_refused[] = {
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"execveat\", \"keyctl\"], "
+      "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]}",
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"close\"], \"action\": "
+      "\"SCMP_ACT_ERRNO\", \"errnoRet\": 7, \"args\": [{\"index\": 0, \"value\": 999, \"op\": "
+      "\"SCMP_CMP_EQ\"}]}, {\"names\": [\"keyctl\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}]}",
+  };
+  char msg[512];
+  for (size_t i = 0; i < sizeof own_refused / sizeof own_refused[0]; i++) {
+    CHECK(compile_text(own_refused[i], 0, &bpf, NULL, msg, sizeof msg, NULL, 0) == 0 &&
+              cr_bpf_add_reporting(&bpf, &err) == 0,
+          "own calls refused %zu: compiles", i);
+    reporting_matches(i ? "close refused by its argument" : "execveat refused", &bpf);
+    rep = (struct cr_bpf){.insns = bpf.reporting, .len = bpf.reporting_len};
+    if (bpf.reporting)
+      compare(i ? "its reporting program (the copy)" : "its reporting program (answered first)", &rep);
+    cr_bpf_free(&bpf);
+  }
+  /* the handover refused: no reporting program (one that refuses only
+   * with ENOSYS still has one: the other ABIs are killed, and reported) */
+  const char *handover_refused =
+      "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"sendmsg\", \"keyctl\"], "
+      "\"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1}]}";
+  CHECK(compile_text(handover_refused, 0, &bpf, NULL, msg, sizeof msg, NULL, 0) == 0 &&
+            cr_bpf_add_reporting(&bpf, &err) == 0 && !bpf.reporting,
+        "sendmsg refused: no reporting program");
+  cr_bpf_free(&bpf);
+  cr_error_free(err);
+}
+
 static const char rules_profile[] =
     "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": ["
     "{\"names\": [\"getpid\", \"read\", \"write\", \"exit\", \"exit_group\", \"prctl\"], \"action\": \"SCMP_ACT_ALLOW\"},"
@@ -233,6 +321,7 @@ int main(void) {
   compare("rules", &bpf);
   struct cr_bpf hand = {.insns = (struct sock_filter *)by_hand, .len = sizeof by_hand / sizeof by_hand[0]};
   compare("by hand", &hand);
+  reporting_program();
   /* the arguments decide: the evaluator says so */
   struct seccomp_data data = {.nr = SYS_personality, .arch = cr_seccomp_arch_native()};
   struct cr_bpf_outcome out;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "cr/bpf_run.h"
 
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
@@ -348,23 +349,98 @@ static void give_up_everything(const struct cr_plan *plan, int *keep, size_t n_k
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(plan, errno, "init", "no_new_privs");
 }
 
-/* exec_once: let the payload's own execve through, refuse every later one
- * (and count them: the report names the refusals). */
-static void answer_exec_notification(int listener, int *execs_allowed, uint32_t *execs_refused) {
+/* ---- the listener: refusals and exec_once ------------------------------------ */
+
+/* What the init learns from the seccomp listener, for the report. */
+struct refusals {
+  const struct cr_bpf *bpf; /* the real program: the answer to each notification */
+  pid_t payload;
+  int execs_allowed;      /* exec_once: the payload's own exec */
+  uint32_t execs_refused; /* exec_once: the execs refused after it */
+  bool payload_killed;    /* the init killed the payload's process at a call the filter kills at */
+  struct cr_denied_table denied;
+};
+
+/* The lowest arguments the program looked at, in `e` (at most CR_DENIED_ARGS). */
+static void keep_args(struct cr_denied_entry *e, const struct seccomp_data *d, uint32_t args_read) {
+  e->n_args = 0;
+  for (uint32_t i = 0; i < 6 && e->n_args < CR_DENIED_ARGS; i++) {
+    if (!(args_read & (1u << i))) continue;
+    e->arg_index[e->n_args] = i;
+    e->arg_value[e->n_args++] = d->args[i];
+  }
+}
+
+static bool same_call(const struct cr_denied_entry *a, const struct cr_denied_entry *b) {
+  if (a->arch != b->arch || a->nr != b->nr || a->action != b->action || a->n_args != b->n_args) return false;
+  for (uint32_t i = 0; i < a->n_args; i++)
+    if (a->arg_index[i] != b->arg_index[i] || a->arg_value[i] != b->arg_value[i]) return false;
+  return true;
+}
+
+/* Count one refusal; its entry, or -1 when the table is full. */
+static int count_refusal(struct cr_denied_table *t, const struct seccomp_data *d, uint32_t action,
+                         uint32_t args_read) {
+  struct cr_denied_entry call = {.arch = d->arch, .nr = d->nr, .action = action};
+  keep_args(&call, d, args_read);
+  for (uint32_t i = 0; i < t->n; i++) {
+    if (!same_call(&t->e[i], &call)) continue;
+    t->e[i].count++;
+    return (int)i;
+  }
+  if (t->n == CR_DENIED_MAX) {
+    t->other++;
+    return -1;
+  }
+  call.count = 1;
+  t->e[t->n] = call;
+  return (int)t->n++;
+}
+
+/* A call the filter kills at: the init kills the caller's whole process
+ * (a thread's too: SIGKILL takes every thread). Before the answer, so that
+ * not one instruction of the caller runs after the call. The payload's own
+ * process is reported as the kernel's kill would have ended it (SIGSYS). */
+static void kill_caller(struct refusals *r, pid_t tid, int entry) {
+  bool in_payload = syscall(SYS_tgkill, r->payload, tid, 0) == 0; /* signal 0: only asks */
+  if (kill(tid, SIGKILL) < 0 || !in_payload) return;
+  r->payload_killed = true;
+  if (entry >= 0 && !r->denied.killed_at) r->denied.killed_at = (uint32_t)entry + 1;
+}
+
+/* The answer of the real program to one notification. */
+static void answer(struct refusals *r, const struct seccomp_notif *req, struct seccomp_notif_resp *resp) {
+  struct cr_bpf_run run;
+  resp->error = -EPERM; /* a program the init cannot run: refused, never allowed */
+  if (cr_bpf_run(r->bpf->insns, r->bpf->len, &req->data, &run) < 0) return;
+  uint32_t kind = run.action & SECCOMP_RET_ACTION_FULL;
+  if (kind == SECCOMP_RET_USER_NOTIF) { /* exec_once: the payload's own exec, and no other */
+    if (r->execs_allowed > 0) {
+      r->execs_allowed--;
+      resp->error = 0;
+      resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else {
+      r->execs_refused++;
+    }
+    return;
+  }
+  int entry = count_refusal(&r->denied, &req->data, run.action, run.args_read);
+  if (kind == SECCOMP_RET_ERRNO) resp->error = -(int32_t)(run.action & SECCOMP_RET_DATA);
+  if (kind == SECCOMP_RET_KILL_PROCESS || kind == SECCOMP_RET_KILL_THREAD)
+    kill_caller(r, (pid_t)req->pid, entry);
+}
+
+/* One notification, once poll said the listener is readable: RECV does
+ * not block then (ENOENT when the caller died in between). */
+static void answer_notification(int listener, struct refusals *r) {
   struct seccomp_notif req;
   struct seccomp_notif_resp resp;
   memset(&req, 0, sizeof req);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;
   memset(&resp, 0, sizeof resp);
   resp.id = req.id;
-  if (*execs_allowed > 0) {
-    (*execs_allowed)--;
-    resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-  } else {
-    resp.error = -EPERM;
-    (*execs_refused)++;
-  }
-  (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+  answer(r, &req, &resp);
+  (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp); /* ENOENT: the caller is gone */
 }
 
 /* Reap every child; return when the payload has ended. */
@@ -415,7 +491,7 @@ static void stop_sandbox(const struct cr_plan *plan) {
   cr_child_report(plan, CR_RECORD_STOPPED, 0, "init", "stopped");
 }
 
-static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, uint32_t execs_refused,
+static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, const struct refusals *r,
                        const struct cr_carried *carried) {
   char buf[sizeof(struct cr_record_head)];
   struct cr_record_head head;
@@ -423,7 +499,8 @@ static void report_end(const struct cr_plan *plan, int status, bool time_limit_h
   head.kind = CR_RECORD_PAYLOAD_ENDED;
   head.wstatus = status;
   head.time_limit_hit = time_limit_hit;
-  head.execs_refused = execs_refused;
+  head.execs_refused = r->execs_refused;
+  head.denied = r->denied;
   head.carried = *carried;
   getrusage(RUSAGE_CHILDREN, &head.usage);
   memcpy(buf, &head, sizeof head);
@@ -435,8 +512,8 @@ static void report_end(const struct cr_plan *plan, int status, bool time_limit_h
 static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, const struct cr_init_state *st,
                                                 pid_t payload, int sigfd, int listener,
                                                 const struct cr_carried *carried) {
-  int execs_allowed = 1;
-  uint32_t execs_refused = 0;
+  static struct refusals r; /* the init's only one: off its (maybe small) stack */
+  r = (struct refusals){.bpf = &plan->bpf, .payload = payload, .execs_allowed = 1};
   int status = 0;
   bool time_limit_hit = false;
   for (;;) {
@@ -455,8 +532,7 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
       kill_and_reap_all(payload, &status);
       _exit(CR_EXIT_LAUNCHER_FAILED);
     }
-    if (listener >= 0 && (pfds[2].revents & POLLIN))
-      answer_exec_notification(listener, &execs_allowed, &execs_refused);
+    if (listener >= 0 && (pfds[2].revents & POLLIN)) answer_notification(listener, &r);
     if (listener >= 0 && (pfds[2].revents & (POLLHUP | POLLERR))) {
       close(listener);
       listener = -1;
@@ -480,7 +556,9 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
     }
   }
   cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
-  report_end(plan, status, time_limit_hit, execs_refused, carried);
+  /* the kernel's kill would have ended it with SIGSYS: so does the report */
+  if (r.payload_killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) status = SIGSYS;
+  report_end(plan, status, time_limit_hit, &r, carried);
   _exit(0);
 }
 
@@ -489,7 +567,10 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
 /* Without exec_once the payload starts vfork-style: it shares the init's
  * memory (no address space to copy, none to tear down at its execve) and
  * the init sleeps until that execve. With exec_once the init must answer
- * the payload's execve notification, so it cannot sleep: a plain fork. */
+ * the payload's execve notification, so it cannot sleep: a plain fork.
+ * The reporting program alone keeps the vfork: the calls the payload makes
+ * between its filter and its exec are never notified (policies/
+ * reporting.c), and its listener waits in the notify socket meanwhile. */
 #if defined(__SANITIZE_ADDRESS__)
 /* AddressSanitizer cannot follow a process onto another stack without
  * fiber annotations and warns on the payload's stderr: sanitizer builds
@@ -503,11 +584,12 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
 struct payload_start {
   const struct cr_plan *plan;
   const struct cr_init_state *st;
+  int notify_sock;
 };
 
 static int payload_entry(void *arg) {
   const struct payload_start *ps = arg;
-  cr_payload_main(ps->plan, ps->st, -1);
+  cr_payload_main(ps->plan, ps->st, ps->notify_sock);
 }
 
 static pid_t start_payload(const struct cr_plan *plan, const struct cr_init_state *st,
@@ -517,7 +599,9 @@ static pid_t start_payload(const struct cr_plan *plan, const struct cr_init_stat
     void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) return -1;
-    struct payload_start ps = {.plan = plan, .st = st}; /* read before the init goes on */
+    /* read before the init goes on; the payload's copy of notify_pair[0]
+     * is close-on-exec */
+    struct payload_start ps = {.plan = plan, .st = st, .notify_sock = notify_pair[1]};
     return clone(payload_entry, (char *)stack + PAYLOAD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &ps);
   }
   pid_t pid = cr_clone3(0, -1, NULL);
@@ -560,7 +644,7 @@ void cr_init_main(const struct cr_plan *plan) {
    * done while the launcher's helper may still be making the network */
   if (cr_drop_bounding_set(plan, ~plan->kept_caps) < 0) fail(plan, errno, "capabilities", "bounding set");
   int notify_pair[2] = {-1, -1};
-  if (plan->bpf.exec_once && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
+  if (cr_plan_notifies(plan) && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, notify_pair) < 0)
     fail(plan, errno, "init", "socketpair");
   cr_payload_set_inherited(plan, &carried);
   enter_new_ipc_namespace(plan);

@@ -157,16 +157,19 @@ static const char *resolve_program(const struct payload *pl, char *buf, size_t s
 }
 
 /* The last step before execve. With exec_once the filter defers execve to
- * the init (user notification), which lets exactly this one through. */
+ * the init (user notification), which lets exactly this one through; the
+ * reporting program defers each refusal to it, which answers as the real
+ * filter would and counts it (the report's "denied"). */
 static void install_filter(const struct payload *pl, int notify_sock) {
   const struct cr_bpf *bpf = &pl->plan->bpf;
   if (bpf->len == 0) return;
   struct sock_fprog prog = {.len = bpf->len, .filter = bpf->insns};
-  unsigned int flags = bpf->filter_flags;
-  if (bpf->exec_once) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  if (bpf->reporting) prog = (struct sock_fprog){.len = bpf->reporting_len, .filter = bpf->reporting};
+  bool notifies = cr_plan_notifies(pl->plan);
+  unsigned int flags = bpf->filter_flags | (notifies ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0) fail(pl, errno, "seccomp", "install the filter");
-  if (bpf->exec_once) {
+  if (notifies) {
     (void)cr_send_fd(notify_sock, (int)rc); /* should the init be gone, the sandbox goes too */
     close((int)rc);
   }

@@ -32,6 +32,11 @@ struct cr_bpf {
    * NEW_LISTENER is not in it: the launcher adds it when exec_once is set
    * (TSYNC_ESRCH is added here when TSYNC is asked for with exec_once). */
   unsigned int filter_flags;
+  /* The reporting program (cr_bpf_add_reporting), malloc'd, reporting_len
+   * instructions; NULL when the profile refuses nothing on purpose. Not
+   * cached: it is derived from `insns` in one pass. */
+  struct sock_filter *reporting;
+  unsigned short reporting_len;
 };
 
 struct cr_policy_stats {
@@ -71,6 +76,24 @@ int cr_policy_compile_string(const char *json, const char *label, const struct c
 
 void cr_bpf_free(struct cr_bpf *bpf);
 
+/* ---- reporting.c: refusals the launcher hears of ---- */
+
+/* True for an action the report names: an errno other than ENOSYS (which
+ * profiles give calls only so that libc falls back, e.g. clone3, and which
+ * stays silent), or a kill. TRAP is left to the kernel: its SIGSYS carries
+ * siginfo a handler may need, which no one but the kernel can fill. */
+bool cr_bpf_action_reported(uint32_t action);
+/* Make bpf->reporting: the program answers SECCOMP_RET_USER_NOTIF wherever
+ * `insns` answers a reported action, so the init hears of each refusal and
+ * answers it as `insns` would (cr/bpf_run.h on the notification's data);
+ * the calls the payload makes after installing the filter (handing over
+ * the listener, its exec, its exit) keep their real answers, so that they
+ * never wait for an init that cannot answer yet. Nothing (reporting stays
+ * NULL) when `insns` answers nothing reported, when it does not allow
+ * sendmsg whatever its arguments (the listener's handover), or when the
+ * program would not fit BPF_MAXINSNS. */
+int cr_bpf_add_reporting(struct cr_bpf *bpf, cr_error **err);
+
 /* The JSON text of a built-in profile ("default", "strict"), NULL when there
  * is none by that name (for `cleanroom policy export default`). */
 const char *cr_policy_builtin(const char *name);
@@ -78,8 +101,9 @@ const char *cr_policy_builtin(const char *name);
 /* ---- eval.c: what a compiled program answers, without installing it ---- */
 
 struct cr_bpf_outcome {
-  uint32_t action; /* SECCOMP_RET_* with its data, as the kernel would take it */
-  bool read_args;  /* the answer looked at an argument or the instruction pointer */
+  uint32_t action;    /* SECCOMP_RET_* with its data, as the kernel would take it */
+  bool read_args;     /* the answer looked at an argument or the instruction pointer */
+  uint32_t args_read; /* which: bit i = args[i], CR_BPF_READ_IP (cr/bpf_run.h) */
 };
 
 /* Run the classic BPF program on `data` as the kernel's seccomp would. An
@@ -88,6 +112,11 @@ int cr_bpf_eval(const struct sock_filter *insns, size_t len, const struct seccom
                 struct cr_bpf_outcome *out, cr_error **err);
 /* The native number of a syscall name, -1 when this architecture has none. */
 int cr_syscall_number(const char *name);
+/* The name of a syscall of an architecture (AUDIT_ARCH_*), malloc'd; NULL
+ * when unknown (or out of memory). */
+char *cr_syscall_name(uint32_t arch, int nr);
+/* libseccomp's name of an AUDIT_ARCH_* value ("x86_64"), NULL when unknown. */
+const char *cr_seccomp_arch_name(uint32_t arch);
 /* The AUDIT_ARCH_* value of the architecture we run on (seccomp_data.arch). */
 uint32_t cr_seccomp_arch_native(void);
 
