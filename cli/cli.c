@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                          (--explain) what it can reach and its weak spots\n"
     "  cleanroom policy check FILE|NAME                 validate and compile a seccomp policy\n"
     "  cleanroom policy export FILE|NAME [--output OUT] write the compiled BPF program\n"
+    "  cleanroom policy diff A B [--json]               what two policies answer differently\n"
     "  cleanroom --version | --help\n"
     "\n"
     "flags, applied on the config in their order:\n"
@@ -295,8 +296,20 @@ static int write_bpf(const cr_policy *policy, const char *out, cr_error **err) {
   return 0;
 }
 
+static int cmd_policy_diff(int argc, char **argv) {
+  bool json = argc == 4 && strcmp(argv[3], "--json") == 0;
+  if (argc != 3 && !json) return cli_usage_error("policy diff A B [--json]");
+  cr_options *opts = NULL;
+  cr_error *err = NULL;
+  if (make_options(&opts, false, &err) < 0) return fail_with(err);
+  int status = cli_policy_diff(opts, argv[1], argv[2], json);
+  cr_options_free(opts);
+  return status;
+}
+
 static int cmd_policy(int argc, char **argv) {
-  if (argc < 2) return cli_usage_error("%s check|export FILE", "policy");
+  if (argc < 2) return cli_usage_error("%s check|export|diff FILE", "policy");
+  if (strcmp(argv[0], "diff") == 0) return cmd_policy_diff(argc, argv);
   const char *out = NULL;
   if (strcmp(argv[0], "export") == 0 && argc == 4 && strcmp(argv[2], "--output") == 0)
     out = argv[3];

@@ -29,11 +29,13 @@ _cleanroom() {
   local command=${words[1]}
   if [[ $command == policy ]]; then
     if ((cword == 2)); then
-      COMPREPLY=($(compgen -W "check export" -- "$cur"))
+      COMPREPLY=($(compgen -W "check export diff" -- "$cur"))
     elif [[ $prev == --output ]]; then
       COMPREPLY=($(compgen -f -- "$cur"))
     else
-      COMPREPLY=($(compgen -W "--output" -- "$cur") $(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur"))
+      local opts=--output
+      [[ ${words[2]} == diff ]] && opts=--json
+      COMPREPLY=($(compgen -W "$opts" -- "$cur") $(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur"))
     fi
     return
   fi

@@ -377,6 +377,14 @@ CR_API size_t cr_policy_skipped(const cr_policy *policy);
 CR_API size_t cr_policy_instructions(const cr_policy *policy);
 /* The policy lets exactly one execve through (the payload's own; "strict"). */
 CR_API bool cr_policy_exec_once(const cr_policy *policy);
+/* What `a` and `b` answer differently on the native ABI, as JSON (free
+ * with cr_free): {"differing": N, "syscalls": [{"syscall", "nr", "a", "b",
+ * "by_argument", "cases": [{"args": {"0": 16}, "a", "b"}], "cases_total"}]}.
+ * "a"/"b" are the answers with zero arguments ("allowed", "EPERM",
+ * "ENOSYS", "kill", "trap (SIGSYS)", "supervised", ...); "cases" the
+ * argument values (every constant either program tests) where they differ,
+ * at most 16 listed. */
+CR_API int cr_policy_diff(const cr_policy *a, const cr_policy *b, char **json, cr_error **err);
 
 /* ---- what a sandbox can reach -------------------------------------------------- */
 

@@ -129,4 +129,7 @@ const char *cr_userns_restricted_hint(const char *proc_root, char *buf, size_t s
 int cr_config_compile_policy(const struct cr_config *cfg, const struct cr_options *opts, struct cr_bpf *bpf,
                              cr_error **err);
 
+/* policy_api.c: the compiled program of a cr_policy (policy_diff.c) */
+const struct cr_bpf *cr_policy_program(const struct cr_policy *p);
+
 #endif

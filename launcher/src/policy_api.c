@@ -53,3 +53,5 @@ size_t cr_policy_syscalls(const struct cr_policy *p) { return p->stats.syscalls;
 size_t cr_policy_skipped(const struct cr_policy *p) { return p->stats.skipped; }
 size_t cr_policy_instructions(const struct cr_policy *p) { return p->stats.bpf_insns; }
 bool cr_policy_exec_once(const struct cr_policy *p) { return p->bpf.exec_once; }
+
+const struct cr_bpf *cr_policy_program(const struct cr_policy *p) { return &p->bpf; }

@@ -144,6 +144,69 @@ class QuickFlags(CliTest):
                 self.assertFalse(os.path.exists(marker))
 
 
+class PolicyDiff(CliTest):
+    """policy diff A B: what two policies answer differently, found by
+    running both compiled programs, arguments included; the answers are
+    checked against a real sandbox."""
+
+    def profile(self, name, syscalls):
+        path = self.path(name)
+        with open(path, "w") as f:
+            json.dump({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": syscalls}, f)
+        return path
+
+    def test_the_same_policy(self):
+        rc, out, err = self.cr("policy", "diff", "default", "default")
+        self.assertEqual((rc, out), (0, "default and default answer every system call alike\n"), err)
+
+    def test_a_call_and_an_argument(self):
+        base = [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]
+        a = self.profile("a.json", base + [
+            {"names": ["write"], "action": "SCMP_ACT_ALLOW"},
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_EQ"}]}])
+        b = self.profile("b.json", base + [
+            {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 10, "op": "SCMP_CMP_EQ"}]},
+            {"names": ["keyctl"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}])
+        rc, out, err = self.cr("policy", "diff", a, b, "--json")
+        self.assertEqual(rc, 1, err)
+        got = {e["syscall"]: e for e in json.loads(out)["syscalls"]}
+        self.assertEqual(set(got), {"write", "socket", "keyctl"})
+        self.assertEqual((got["write"]["a"], got["write"]["b"]), ("allowed", "ENOSYS"))
+        self.assertEqual((got["keyctl"]["a"], got["keyctl"]["b"]), ("ENOSYS", "EPERM"))
+        cases = {c["args"]["0"]: (c["a"], c["b"]) for c in got["socket"]["cases"]}
+        # a listed call refused by its arguments answers EPERM (never ENOSYS)
+        self.assertEqual(cases[1], ("allowed", "EPERM"))   # AF_UNIX
+        self.assertEqual(cases[10], ("EPERM", "allowed"))  # AF_INET6
+        self.assertTrue(got["socket"]["by_argument"])
+        rc, out, err = self.cr("policy", "diff", a, b)
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"keyctl +A: ENOSYS +B: EPERM")
+        self.assertRegex(out, r"socket arg0=10 +A: EPERM +B: allowed")
+
+    def test_default_against_strict(self):
+        """What the diff says strict refuses, a strict sandbox refuses."""
+        rc, out, err = self.cr("policy", "diff", "default", "strict", "--json")
+        self.assertEqual(rc, 1, err)
+        got = {e["syscall"]: e for e in json.loads(out)["syscalls"]}
+        self.assertEqual((got["ptrace"]["a"], got["ptrace"]["b"]), ("allowed", "EPERM"))
+        self.assertEqual(got["execve"]["b"], "supervised")
+        self.assertNotIn("read", got)
+        netlink = {c["args"]["0"]: c for c in got["socket"]["cases"]}
+        script = "import socket\ntry:\n socket.socket(16, 3, 0)\n print('made')\nexcept OSError as e:\n print(e.errno)"
+        for policy in ("default", "strict"):
+            rc, out, err = self.cr("run", "--seccomp", policy, "--", "/usr/bin/python3", "-c", script)
+            self.assertEqual(rc, 0, err)
+            said = netlink.get(16, {"a": got["socket"]["a"], "b": got["socket"]["b"]})["a" if policy == "default" else "b"]
+            expect = "made" if said == "allowed" else str(getattr(__import__("errno"), said))
+            self.assertEqual(out.strip(), expect, "policy %s, the diff said %s" % (policy, said))
+
+    def test_errors(self):
+        rc, out, err = self.cr("policy", "diff", "default")
+        self.assertEqual(rc, 125, err)
+        self.assert_cli_error(*self.cr("policy", "diff", "default", self.path("missing.json")),
+                              mentions=["missing.json"])
+
+
 class Hints(CliTest):
 
     def test_a_program_that_is_only_on_the_host(self):

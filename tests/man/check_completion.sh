@@ -38,7 +38,8 @@ expect "default strict none" cleanroom run --seccomp ""
 expect "run.json sub" cleanroom run ""
 got=$(complete_line cleanroom run "")
 case " $got " in *" other.txt "*) echo "completion: a non-config offered as CONFIG: $got"; fails=1 ;; esac
-expect "check export" cleanroom policy ""
+expect "check export diff" cleanroom policy ""
+expect "--json" cleanroom policy diff default -
 # After --, the command is completed (a command name from PATH).
 expect "true" cleanroom run -- tru
 exit $fails

@@ -302,6 +302,17 @@ static void refuses_unknown(void) {
   cr_error_clear(&err);
   CHECK(cr_bpf_eval(out_of_data, 2, &data, &out, &err) < 0 && err, "a load past seccomp_data is refused");
   cr_error_clear(&err);
+  /* k + 4 would wrap to 0 and pass a naive bound */
+  struct sock_filter wraps[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0xfffffffc), BPF_STMT(BPF_RET | BPF_K, 0)};
+  CHECK(cr_bpf_eval(wraps, 2, &data, &out, &err) < 0 && err, "a load at 0xfffffffc is refused");
+  cr_error_clear(&err);
+  /* what the kernel's seccomp_check_filter refuses */
+  struct sock_filter mod[] = {BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3), BPF_STMT(BPF_RET | BPF_K, 0)};
+  CHECK(cr_bpf_eval(mod, 2, &data, &out, &err) < 0 && err, "BPF_MOD is refused");
+  cr_error_clear(&err);
+  struct sock_filter shift[] = {BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 32), BPF_STMT(BPF_RET | BPF_K, 0)};
+  CHECK(cr_bpf_eval(shift, 2, &data, &out, &err) < 0 && err, "a constant shift by 32 is refused");
+  cr_error_clear(&err);
 }
 
 int main(void) {

@@ -38,7 +38,7 @@ static inline int cr_bpf_run_bad(struct cr_bpf_run *out, size_t pc, const char *
 }
 
 static inline int cr_bpf_run_load_abs(struct cr_bpf_vm *vm, uint32_t k, uint32_t *dst) {
-  if (k % 4 || k + 4 > sizeof *vm->data) return -1;
+  if (k % 4 || k > sizeof *vm->data - 4) return -1; /* no k + 4: it wraps */
   if (k >= offsetof(struct seccomp_data, args))
     vm->args_read |= 1u << ((k - offsetof(struct seccomp_data, args)) / sizeof(uint64_t));
   else if (k >= offsetof(struct seccomp_data, instruction_pointer))
@@ -56,15 +56,18 @@ static inline const char *cr_bpf_run_alu(struct cr_bpf_vm *vm, const struct sock
     case BPF_OR: vm->a |= v; return NULL;
     case BPF_AND: vm->a &= v; return NULL;
     case BPF_XOR: vm->a ^= v; return NULL;
-    case BPF_LSH: vm->a = v < 32 ? vm->a << v : 0; return NULL;
-    case BPF_RSH: vm->a = v < 32 ? vm->a >> v : 0; return NULL;
+    case BPF_LSH:
+    case BPF_RSH:
+      /* the kernel refuses a constant shift of 32 or more, and masks X */
+      if (BPF_SRC(in->code) == BPF_K && v >= 32) return "shift by 32 or more";
+      vm->a = BPF_OP(in->code) == BPF_LSH ? vm->a << (v & 31) : vm->a >> (v & 31);
+      return NULL;
     case BPF_NEG: vm->a = -vm->a; return NULL;
     case BPF_DIV:
-    case BPF_MOD:
       if (v == 0) return "division by zero";
-      vm->a = BPF_OP(in->code) == BPF_DIV ? vm->a / v : vm->a % v;
+      vm->a /= v;
       return NULL;
-    default: return "unknown ALU operation";
+    default: return "ALU operation not allowed in seccomp"; /* MOD among them */
   }
 }
 
