@@ -74,6 +74,7 @@ static void print_rlimits(const cJSON *limits, bool hard) {
 static void print_section(const char *title, const char *json, bool carried) {
   cJSON *o = cJSON_Parse(json);
   if (!o) return;
+  cli_make_printable(o);
   fprintf(stderr, "cleanroom: audit: %s\n", title);
   const cJSON *item;
   int lines = 0;

@@ -52,6 +52,10 @@ int cli_explain(const cr_config *cfg, const cr_options *opts, bool json);
 /* Before a run: the program args[0] names is another one here than in the
  * sandbox (a venv's python3 against the sandbox's /usr/bin/python3). */
 void cli_note_program(const cr_config *cfg);
+/* printable.c: every string of a parsed JSON tree, controls escaped, for a
+ * terminal. */
+struct cJSON;
+void cli_make_printable(struct cJSON *item);
 /* policy diff A B [--json] (policy_diff.c): the exit status. */
 int cli_policy_diff(const cr_options *opts, const char *name_a, const char *name_b, bool json);
 /* run --audit: the result's withheld and carried parts, on stderr (audit.c). */

@@ -153,6 +153,7 @@ int cli_explain(const cr_config *cfg, const cr_options *opts, bool json) {
     cli_error("check: out of memory");
     return CR_EXIT_LAUNCHER_FAILED;
   }
+  cli_make_printable(root);
   print_text(root);
   cJSON_Delete(root);
   return 0;

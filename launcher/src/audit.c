@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cr/cleanup.h"
+#include "cr/text.h"
 #include "fresh.h"
 #include "launch.h"
 
@@ -68,6 +69,10 @@ struct cr_audit {
   struct rlimit rlimits[CR_FRESH_RLIMIT_COUNT];
   rlim_t sandbox_soft[CR_FRESH_RLIMIT_COUNT];
   bool declared[CR_FRESH_RLIMIT_COUNT];
+  rlim_t declared_soft[CR_FRESH_RLIMIT_COUNT];
+  int max_target;     /* the payload's fd table: its highest fd ... */
+  size_t n_table_fds; /* ... and how many it holds */
+  int *table_targets; /* the config's targets */
   int session, tty_nr;
   long session_keyring; /* -1: none */
   unsigned long personality;
@@ -114,7 +119,7 @@ static char *address_text(const struct sockaddr_storage *ss, socklen_t len) {
   } else {
     return NULL;
   }
-  return strdup(text);
+  return cr_utf8_escaped(text);
 }
 
 static void describe_socket(int fd, struct audit_fd *out) {
@@ -152,7 +157,7 @@ static void describe_fd(int fd, const char *link, struct audit_fd *out) {
     snprintf(out->kind, sizeof out->kind, "%.*s", (int)n, name + (*name == '['));
   } else if (strncmp(link, "/memfd:", 7) == 0) {
     snprintf(out->kind, sizeof out->kind, "memfd");
-    out->target = strdup(link + 7);
+    out->target = cr_utf8_escaped(link + 7);
   } else {
     struct stat st;
     const char *kind = "file";
@@ -167,7 +172,7 @@ static void describe_fd(int fd, const char *link, struct audit_fd *out) {
         kind = "fifo";
     }
     snprintf(out->kind, sizeof out->kind, "%s", kind);
-    out->target = strdup(link);
+    out->target = cr_utf8_escaped(link);
   }
 }
 
@@ -213,7 +218,8 @@ static int env_names(char *const *env, size_t n, char ***out, size_t *n_out) {
   *n_out = 0;
   for (size_t i = 0; i < n; i++) {
     const char *eq = strchr(env[i], '=');
-    char *name = eq ? strndup(env[i], (size_t)(eq - env[i])) : strdup(env[i]);
+    cr_autofree char *raw = eq ? strndup(env[i], (size_t)(eq - env[i])) : strdup(env[i]);
+    char *name = raw ? cr_utf8_escaped(raw) : NULL;
     if (!name) return -1;
     (*out)[(*n_out)++] = name;
   }
@@ -295,6 +301,15 @@ static void read_attributes(struct cr_audit *a) {
 
 /* ---- what the sandbox gets ------------------------------------------------- */
 
+/* The soft limits the payload sets (payload.c, fresh.h): declared, or
+ * fresh for the fd table it lays out (the config's, or a job's). */
+static void sandbox_soft_limits(struct cr_audit *a) {
+  rlim_t fd_needed = (rlim_t)a->max_target + 1 + a->n_table_fds + CR_PAYLOAD_SPARE_FDS;
+  for (size_t i = 0; i < CR_FRESH_RLIMIT_COUNT; i++)
+    a->sandbox_soft[i] =
+        a->declared[i] ? a->declared_soft[i] : cr_fresh_soft_limit(i, a->rlimits[i].rlim_max, fd_needed);
+}
+
 static int take_config(struct cr_audit *a, const struct cr_config *cfg, const struct cr_plan *plan) {
   const struct cr_process *p = &cfg->process;
   size_t n_env = 0;
@@ -309,16 +324,17 @@ static int take_config(struct cr_audit *a, const struct cr_config *cfg, const st
   a->has_oom_score_adj = p->has_oom_score_adj;
   a->sandbox_oom_score_adj = p->oom_score_adj;
   a->cpus_online = plan->cpus_online;
-  rlim_t fd_needed = (rlim_t)plan->max_target + 1 + plan->n_fds + CR_PAYLOAD_SPARE_FDS;
-  for (size_t i = 0; i < CR_FRESH_RLIMIT_COUNT; i++) {
-    int resource = cr_fresh_rlimits[i].resource;
-    a->sandbox_soft[i] = cr_fresh_soft_limit(i, a->rlimits[i].rlim_max, fd_needed);
+  for (size_t i = 0; i < CR_FRESH_RLIMIT_COUNT; i++)
     for (size_t j = 0; j < cfg->limits.n_rlimits; j++)
-      if (cfg->limits.rlimits[j].resource == resource) {
+      if (cfg->limits.rlimits[j].resource == cr_fresh_rlimits[i].resource) {
         a->declared[i] = true;
-        a->sandbox_soft[i] = cfg->limits.rlimits[j].soft;
+        a->declared_soft[i] = cfg->limits.rlimits[j].soft;
       }
-  }
+  a->max_target = plan->max_target;
+  a->n_table_fds = plan->n_fds;
+  if (!(a->table_targets = calloc(plan->n_fds ? plan->n_fds : 1, sizeof *a->table_targets))) return -1;
+  for (size_t i = 0; i < plan->n_fds; i++) a->table_targets[i] = plan->fds[i].target;
+  sandbox_soft_limits(a);
   a->inherited = calloc(cfg->n_fds ? cfg->n_fds : 1, sizeof *a->inherited);
   if (!a->inherited) return -1;
   for (size_t i = 0; i < cfg->n_fds; i++)
@@ -340,7 +356,7 @@ int cr_audit_take_state(struct cr_audit *a, const struct cr_config *cfg, const s
   if (read_status(a, err) < 0) return -1;
   read_attributes(a);
   char cwd[PATH_MAX];
-  a->cwd = getcwd(cwd, sizeof cwd) ? strdup(cwd) : NULL;
+  a->cwd = getcwd(cwd, sizeof cwd) ? cr_utf8_escaped(cwd) : NULL;
   size_t n = 0;
   while (environ && environ[n]) n++;
   if (env_names(environ, n, &a->host_env, &a->n_host_env) < 0 || take_config(a, cfg, plan) < 0)
@@ -352,7 +368,8 @@ static bool same_open_file(int a, int b) {
   pid_t self = getpid();
   long rc = syscall(SYS_kcmp, self, self, KCMP_FILE, a, b);
   if (rc >= 0) return rc == 0;
-  struct stat sa, sb; /* no kcmp in this kernel: the same inode */
+  if (errno != ENOSYS) return false; /* refused (a container's filter): counted as withheld */
+  struct stat sa, sb; /* no kcmp in this kernel: the same inode (both ends of a pipe share one) */
   return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
@@ -377,6 +394,15 @@ int cr_audit_take_job(struct cr_audit *a, const struct cr_job *job, cr_error **e
     if (!replaced) a->inherited[still++] = a->inherited[i];
   }
   a->n_inherited = still;
+  /* the table the init lays out: the config's, with the job's on top */
+  size_t n_config = a->n_table_fds;
+  for (size_t j = 0; j < job->n_fds; j++) {
+    bool replaces = false;
+    for (size_t i = 0; i < n_config; i++) replaces |= a->table_targets[i] == job->fds[j].target;
+    if (!replaces) a->n_table_fds++;
+    if (job->fds[j].target > a->max_target) a->max_target = job->fds[j].target;
+  }
+  sandbox_soft_limits(a);
   /* the job's fds are given, not withheld: its duplicates and what they copy */
   size_t kept = 0;
   for (size_t i = 0; i < a->n_fds; i++) {
@@ -406,6 +432,7 @@ void cr_audit_free(struct cr_audit *a) {
   free(a->cwd);
   free(a->sandbox_cwd);
   free(a->inherited);
+  free(a->table_targets);
   free(a);
 }
 
@@ -473,6 +500,13 @@ static void cpu_list(const cpu_set_t *set, char *buf, size_t size) {
 
 static void add_number(cJSON *o, const char *key, double v) { cJSON_AddNumberToObject(o, key, v); }
 
+/* A limit exactly, beyond 2^53 too (a double would round it). */
+static void add_limit(cJSON *o, const char *key, rlim_t v) {
+  char text[24];
+  snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+  cJSON_AddRawToObject(o, key, text);
+}
+
 static cJSON *fds_section(const struct cr_audit *a) {
   cJSON *fds = cJSON_CreateArray();
   for (size_t i = 0; i < a->n_fds && fds; i++) {
@@ -511,11 +545,11 @@ static void add_rlimits_withheld(cJSON *o, const struct cr_audit *a) {
     if (host == RLIM_INFINITY)
       cJSON_AddStringToObject(e, "soft", "unlimited");
     else
-      add_number(e, "soft", (double)host);
+      add_limit(e, "soft", host);
     if (sandbox == RLIM_INFINITY)
       cJSON_AddStringToObject(e, "sandbox", "unlimited");
     else
-      add_number(e, "sandbox", (double)sandbox);
+      add_limit(e, "sandbox", sandbox);
   }
 }
 
@@ -538,6 +572,9 @@ static void add_session(cJSON *o, const struct cr_audit *a) {
   cJSON_AddStringToObject(s, "terminal", tty);
 }
 
+/* What the init kept and reported with the payload's end; NULL when the
+ * payload never ended (a setup or exec failure): then nothing is said of
+ * what depends on it. */
 static cJSON *withheld_section(const struct cr_audit *a, const struct cr_carried *c) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
@@ -567,6 +604,7 @@ static cJSON *withheld_section(const struct cr_audit *a, const struct cr_carried
   if (a->mempolicy != MPOL_DEFAULT) cJSON_AddStringToObject(o, "memory_policy", mempolicy_name(a->mempolicy));
   if (a->mce_kill >= 0 && a->mce_kill != PR_MCE_KILL_DEFAULT)
     cJSON_AddStringToObject(o, "mce_kill", a->mce_kill == PR_MCE_KILL_EARLY ? "early" : "late");
+  if (!c) return o;
   int sandbox_nice = a->has_nice ? a->sandbox_nice : 0;
   if (!(c->bits & CR_CARRIED_NICE) && a->nice != sandbox_nice) add_number(o, "nice", a->nice);
   if (!(c->bits & CR_CARRIED_SCHED) && a->sched_policy > 0)
@@ -577,8 +615,8 @@ static cJSON *withheld_section(const struct cr_audit *a, const struct cr_carried
     cpu_list(&a->cpus, text, sizeof text);
     cJSON_AddStringToObject(o, "cpus", text);
   }
-  if (!(c->bits & CR_CARRIED_OOM_SCORE_ADJ) && a->has_oom_score_adj &&
-      a->oom_score_adj != a->sandbox_oom_score_adj)
+  int sandbox_adj = a->has_oom_score_adj ? a->sandbox_oom_score_adj : 0;
+  if (!(c->bits & CR_CARRIED_OOM_SCORE_ADJ) && a->oom_score_adj != sandbox_adj)
     add_number(o, "oom_score_adj", a->oom_score_adj);
   return o;
 }
@@ -589,8 +627,14 @@ static cJSON *carried_section(const struct cr_audit *a, const struct cr_carried 
   cJSON *hard = cJSON_AddObjectToObject(o, "rlimits");
   for (size_t i = 0; i < CR_FRESH_RLIMIT_COUNT && hard; i++)
     if (!a->declared[i] && a->rlimits[i].rlim_max != RLIM_INFINITY)
-      add_number(hard, cr_fresh_rlimits[i].name, (double)a->rlimits[i].rlim_max);
+      add_limit(hard, cr_fresh_rlimits[i].name, a->rlimits[i].rlim_max);
   char text[CR_CPU_LIST_MAX];
+  if (a->no_new_privs) cJSON_AddBoolToObject(o, "no_new_privs", true);
+  /* kept across fork and exec, and no process may clear them itself */
+  if (a->mdwe > 0) add_number(o, "mdwe", a->mdwe);
+  if (a->memory_merge > 0) cJSON_AddBoolToObject(o, "memory_merge", true);
+  if (a->seccomp_mode) add_number(o, "seccomp_filters", a->seccomp_filters ? a->seccomp_filters : 1);
+  if (!c) return o;
   if (c->bits & CR_CARRIED_NICE) add_number(o, "nice", c->nice);
   if (c->bits & CR_CARRIED_SCHED) cJSON_AddStringToObject(o, "scheduler", policy_name(c->sched_policy));
   if (c->bits & CR_CARRIED_IOPRIO)
@@ -598,17 +642,10 @@ static cJSON *carried_section(const struct cr_audit *a, const struct cr_carried 
   if (c->bits & CR_CARRIED_CPUS)
     cJSON_AddStringToObject(o, "cpus", cr_cpu_list_format(c->cpus, text, sizeof text));
   if (c->bits & CR_CARRIED_OOM_SCORE_ADJ) add_number(o, "oom_score_adj", c->oom_score_adj);
-  if (a->no_new_privs) cJSON_AddBoolToObject(o, "no_new_privs", true);
-  /* kept across fork and exec, and no process may clear them itself */
-  if (a->mdwe > 0) add_number(o, "mdwe", a->mdwe);
-  if (a->memory_merge > 0) cJSON_AddBoolToObject(o, "memory_merge", true);
-  if (a->seccomp_mode) add_number(o, "seccomp_filters", a->seccomp_filters ? a->seccomp_filters : 1);
   return o;
 }
 
 int cr_audit_conclude(const struct cr_audit *a, const struct cr_carried *carried, struct cr_result *res) {
-  static const struct cr_carried none;
-  if (!carried) carried = &none; /* the payload never started */
   cJSON *withheld = withheld_section(a, carried);
   cJSON *kept = carried_section(a, carried);
   int rc = withheld && kept ? cr_result_set_audit(res, withheld, kept) : -1;

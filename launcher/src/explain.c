@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cr/cleanup.h"
+#include "cr/text.h"
 #include "identity.h"
 #include "launch.h"
 
@@ -28,7 +29,8 @@
 
 struct out {
   bool failed;
-  cJSON *weak; /* the weak_spots array */
+  cJSON *weak;    /* the weak_spots array */
+  size_t scanned; /* entries the socket walks read, all binds together */
 };
 
 /* Add `item` to `parent` (an array when key is NULL); returns it, or NULL. */
@@ -45,6 +47,14 @@ static cJSON *put(struct out *o, cJSON *parent, const char *key, cJSON *item) {
 
 static void put_str(struct out *o, cJSON *parent, const char *key, const char *s) {
   put(o, parent, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+/* A name from the filesystem: any bytes, made valid UTF-8 (cr/text.h). */
+static void put_text(struct out *o, cJSON *parent, const char *key, const char *s) {
+  cr_autofree char *text = cr_utf8_escaped(s);
+  if (!text)
+    o->failed = true;
+  else
+    put_str(o, parent, key, text);
 }
 static void put_num(struct out *o, cJSON *parent, const char *key, double v) {
   put(o, parent, key, cJSON_CreateNumber(v));
@@ -68,7 +78,7 @@ static void weak_spot(struct out *o, const char *kind, const char *fmt, ...) {
   va_start(ap, fmt);
   if (vasprintf(&detail, fmt, ap) < 0) detail = NULL, o->failed = true;
   va_end(ap);
-  put_str(o, w, "detail", detail);
+  if (detail) put_text(o, w, "detail", detail); /* it may hold file names */
 }
 
 /* ---- identity, capabilities -------------------------------------------- */
@@ -106,7 +116,8 @@ static void explain_capabilities(struct out *o, cJSON *root, uint64_t caps) {
 /* ---- host paths: binds, and the unix sockets under them ---------------- */
 
 /* A walk is bounded: a bind of /usr must not take minutes. */
-#define SCAN_MAX_ENTRIES 20000
+#define SCAN_MAX_ENTRIES 20000 /* per bind */
+#define SCAN_MAX_TOTAL 100000  /* per explain: a config may hold many binds */
 #define SCAN_MAX_DEPTH 32
 #define SCAN_LIST_MAX 20
 
@@ -142,8 +153,8 @@ static void found_socket(struct scan *s, bool can_connect) {
   if (can_connect) s->connectable++;
   if (s->sockets > SCAN_LIST_MAX) return;
   cJSON *e = put(s->o, s->list, NULL, cJSON_CreateObject());
-  put_str(s->o, e, "path", s->target);
-  put_str(s->o, e, "source", s->source);
+  put_text(s->o, e, "path", s->target);
+  put_text(s->o, e, "source", s->source);
   put_bool(s->o, e, "connectable", can_connect);
   if (can_connect)
     weak_spot(s->o, "socket-under-bind", "%s (host %s): a unix socket the sandbox can connect to", s->target,
@@ -207,7 +218,7 @@ static void scan_dir(struct scan *s, int fd, int depth) {
   struct dirent *d;
   while (!s->cut && (d = readdir(dir))) {
     if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0) continue;
-    if (++s->entries > SCAN_MAX_ENTRIES) {
+    if (++s->entries > SCAN_MAX_ENTRIES || ++s->o->scanned > SCAN_MAX_TOTAL) {
       s->cut = true;
       break;
     }
@@ -517,8 +528,12 @@ static const struct {
     {"STACK", RLIMIT_STACK},
 };
 
+/* exactly, beyond 2^53 too */
 static cJSON *rlim_json(rlim_t v) {
-  return v == RLIM_INFINITY ? cJSON_CreateString("unlimited") : cJSON_CreateNumber((double)v);
+  if (v == RLIM_INFINITY) return cJSON_CreateString("unlimited");
+  char text[24];
+  snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+  return cJSON_CreateRaw(text);
 }
 
 static void explain_rlimits(struct out *o, cJSON *limits, const struct cr_limits *l) {

@@ -89,6 +89,9 @@ class Sandbox:
         self._errors = errors or "strict"
         self._captured: Dict[str, List[bytes]] = {}
         self._input_view: Optional[memoryview] = None
+        if audit and options is not None:
+            raise TypeError("audit=True and options= cannot both be given: the options carry their own audit "
+                            "setting (Options(audit=True))")
         cfg = resolve(config, overrides)
         self.args: List[str] = [os.fspath(a) for a in args] if args is not None else cfg.args
         fds, child_ends = self._layout(cfg, stdin, stdout, stderr, pass_fds)

@@ -132,6 +132,7 @@ typedef struct {
   PyObject_HEAD
   cr_options *opts;
   PyObject *log; /* callable(level, message) or None */
+  bool audit;    /* the audit reads environ: create holds the GIL (no os.environ change meanwhile) */
 } OptionsObject;
 
 static void log_to_python(void *data, int level, const char *message) {
@@ -168,6 +169,7 @@ static int Options_init(OptionsObject *self, PyObject *args, PyObject *kwds) {
     return -1;
   cr_options_set_debug_timing(self->opts, debug_timing);
   cr_options_set_audit(self->opts, audit);
+  self->audit = audit;
   Py_INCREF(log);
   Py_XSETREF(self->log, log);
   cr_options_set_log(self->opts, log_to_python, self);
@@ -414,9 +416,13 @@ static int Sandbox_init(SandboxObject *self, PyObject *args, PyObject *kwds) {
   cr_sandbox *sb = NULL;
   cr_error *err = NULL;
   int rc;
-  Py_BEGIN_ALLOW_THREADS
-  rc = cr_sandbox_create(cfg, opts, &sb, &err);
-  Py_END_ALLOW_THREADS
+  if (options != Py_None && ((OptionsObject *)options)->audit) {
+    rc = cr_sandbox_create(cfg, opts, &sb, &err);
+  } else {
+    Py_BEGIN_ALLOW_THREADS
+    rc = cr_sandbox_create(cfg, opts, &sb, &err);
+    Py_END_ALLOW_THREADS
+  }
   if (rc == 0) self->sb = sb;
   unlock_sandbox(self);
   if (rc < 0) {

@@ -55,6 +55,8 @@ def test_audit_says_what_was_withheld(tmp_path, monkeypatch):
     # captured: the sandbox's 0-2 are the job's pipes, so this process's own 0-2 are withheld
     assert {1, 2} <= {e["fd"] for e in r.withheld["fds"]}
     assert "withheld" not in plain.report and "carried" not in plain.report
+    with pytest.raises(TypeError):
+        cleanroom.run(["true"], audit=True, options=object())
 
 
 def test_run_input_and_bytes():

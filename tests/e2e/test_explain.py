@@ -270,6 +270,20 @@ class SocketUnderBind(ExplainTest):
         self.assertEqual(len(details), 21)
         self.assertIn("25 unix sockets", details[-1])
 
+    def test_a_socket_name_cannot_forge_the_listing(self):
+        """The plugin's folder names its files: a newline or an escape
+        sequence in one must not add a line to the text or drive the
+        terminal, and the JSON stays valid UTF-8."""
+        folder = self.make_dir("plugin")
+        self.listen(os.path.join(folder.encode(), b"a\nweak spots: none\n\x1b[8m\xff"), 0o777)
+        rc, out, err = self.cr("check", "--explain", "--ro-bind", folder + ":/plugin", *ALL_LIMITS)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("\x1b", out)
+        self.assertEqual([l for l in out.splitlines() if l.startswith("weak spots:")], ["weak spots:"])
+        self.assertIn("/plugin/a\\x0aweak spots: none\\x0a\\x1b[8m\\xff", out)
+        got = self.explain("--ro-bind", folder + ":/plugin", *ALL_LIMITS)
+        self.assertEqual(path_entry(got, "/plugin")["sockets"][0]["path"], "/plugin/a\nweak spots: none\n\x1b[8m\\xff")
+
 
 if __name__ == "__main__":
     unittest.main()

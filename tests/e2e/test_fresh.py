@@ -140,6 +140,11 @@ class FreshScheduling(SandboxTest):
     """nice, policy, I/O priority, affinity: reset where an unprivileged
     process may, carried as a ceiling where not, declared in the config."""
 
+    def setUp(self):
+        super().setUp()
+        if os.getpriority(os.PRIO_PROCESS, 0) != 0:
+            self.skipTest("these start from nice 0 (this runs at nice %d)" % os.getpriority(os.PRIO_PROCESS, 0))
+
     def sched_run(self, preexec, *flags, config=None):
         cmd = [CLEANROOM, "run"] + ([config] if config else []) + list(flags) + [
             "--report", self.path("report.json"), "--", "/usr/bin/python3", "-c", SCHED_REPORT]
@@ -151,7 +156,7 @@ class FreshScheduling(SandboxTest):
 
     def test_control(self):
         def dirty():
-            os.nice(5)
+            os.setpriority(os.PRIO_PROCESS, 0, 5)
             os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
             set_ioprio_idle()
             os.sched_setaffinity(0, {0})
@@ -183,7 +188,7 @@ class FreshScheduling(SandboxTest):
         """RLIMIT_NICE 0 (Debian's): no process may lower its nice value
         without privilege, the sandbox included, root's too (a config never
         gets the caller's privilege)."""
-        got, report = self.sched_run(lambda: os.nice(5))
+        got, report = self.sched_run(lambda: os.setpriority(os.PRIO_PROCESS, 0, 5))
         self.assertEqual(got["nice"], 5)
         self.assertEqual(report["carried"]["nice"], 5)
         self.assertNotIn("nice", report["withheld"])
@@ -193,7 +198,7 @@ class FreshScheduling(SandboxTest):
         which needs no privilege."""
         if os.geteuid() != 0:
             self.skipTest("only root may lower its nice value below 0 (CAP_SYS_NICE)")
-        got, report = self.sched_run(lambda: os.nice(-5))
+        got, report = self.sched_run(lambda: os.setpriority(os.PRIO_PROCESS, 0, -5))
         self.assertEqual(got["nice"], 0)
         self.assertEqual(report["withheld"]["nice"], -5)
         self.assertNotIn("nice", report["carried"])
@@ -218,6 +223,29 @@ class FreshScheduling(SandboxTest):
         got, report = self.sched_run(None, config=cfg)
         self.assertEqual(got["oom_score_adj"], own)
         self.assertEqual(report["carried"]["oom_score_adj"], own)
+
+    def test_oom_score_adj_undeclared_is_fresh(self):
+        """A config with a process section of its own (no 500 from the
+        default): the caller's value does not pass, 0 does."""
+        cfg = self.path("cfg.json")
+        with open(cfg, "w") as f:
+            json.dump({"process": {"args": ["x"], "env": {"PATH": "/usr/bin:/bin"}}}, f)
+        got, report = self.sched_run(lambda: write_oom_score_adj(800), config=cfg)
+        self.assertEqual(got["oom_score_adj"], 0)
+        self.assertEqual(report["withheld"]["oom_score_adj"], 800)
+
+    def test_an_exec_failure_says_nothing_it_cannot_know(self):
+        """The payload never ended: what the init would have reported is
+        left out rather than guessed (the sandbox's nice is not known)."""
+        report_path = self.path("report.json")
+        p = run_from(lambda: os.setpriority(os.PRIO_PROCESS, 0, 5),
+                     [CLEANROOM, "run", "--report", report_path, "--", "/nonexistent"], self.tmp)
+        self.assertEqual(p.returncode, 127, p.stderr)
+        with open(report_path) as f:
+            report = json.load(f)
+        self.assertNotIn("nice", report["withheld"])
+        self.assertNotIn("nice", report["carried"])
+        self.assertIn("rlimits", report["carried"])  # known from the launcher's side
 
     def test_declared_nice_and_cpus(self):
         cfg = self.path("cfg.json")
@@ -318,6 +346,25 @@ class Audit(SandboxTest):
         self.assertRegex(p.stderr, r"fd %d +tcp-listen +127\.0\.0\.1:%d" % (listener_fd, port))
         self.assertIn("PLUGIN_HOST_SECRET", p.stderr)
         self.assertIn("cleanroom: audit: carried into the sandbox as ceilings", p.stderr)
+
+    def test_a_name_that_is_not_utf8(self):
+        """Any bytes may name a file; the report still parses."""
+        odd = os.path.join(self.tmp.encode(), b"db-\xff\x1b[8m.sqlite")
+        with open(odd, "w") as f:
+            f.write("x")
+        fd = os.open(odd, os.O_RDONLY)
+        try:
+            report_path = self.path("report.json")
+            p = run_from(None, [CLEANROOM, "run", "--audit", "--report", report_path, "--", "/bin/true"], self.tmp,
+                         pass_fds=(fd,))
+        finally:
+            os.close(fd)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(report_path, encoding="utf-8") as f:  # strict: raises on a byte that is not UTF-8
+            fds = {e["fd"]: e for e in json.load(f)["withheld"]["fds"]}
+        self.assertTrue(fds[fd]["target"].endswith("/db-\\xff\x1b[8m.sqlite"), fds[fd])
+        self.assertNotIn("\x1b", p.stderr, "an escape sequence reached the terminal")
+        self.assertIn("db-\\xff\\x1b[8m.sqlite", p.stderr)
 
     def test_carried_no_new_privs_and_filter(self):
         """A caller that is itself confined passes that on: reported."""

@@ -78,20 +78,20 @@ static int32_t read_oom_score_adj(int fd) {
   return negative ? -v : v;
 }
 
-/* Declared: while the init may still open its own /proc files (it is
+/* Declared, else 0: while the init may still open its own /proc files (it is
  * dumpable until its maps are written), and the host's /proc is there; the
  * payload inherits it at fork. Raising needs no privilege; lowering below
  * what the launcher had does, and what the sandbox cannot lower carries
  * over (a ceiling). */
 static void set_oom_score_adj(const struct cr_plan *plan, struct cr_carried *carried) {
   const struct cr_process *p = &plan->cfg->process;
-  if (!p->has_oom_score_adj) return;
+  int adj = p->has_oom_score_adj ? p->oom_score_adj : 0; /* undeclared: a fresh process's */
   char text[16];
-  if (p->oom_score_adj < 0) {
+  if (adj < 0) {
     text[0] = '-';
-    cr_fmt_uint(text + 1, sizeof text - 1, (unsigned long long)-(long long)p->oom_score_adj);
+    cr_fmt_uint(text + 1, sizeof text - 1, (unsigned long long)-(long long)adj);
   } else {
-    cr_fmt_uint(text, sizeof text, (unsigned long long)p->oom_score_adj);
+    cr_fmt_uint(text, sizeof text, (unsigned long long)adj);
   }
   int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
   if (fd < 0) fail(plan, errno, "process.oom_score_adj", "open /proc/self/oom_score_adj");
