@@ -23,6 +23,11 @@ static const char usage_text[] =
     "  cleanroom check [CONFIG|-] [FLAG...] [--explain [--json]] [-- CMD [ARG...]]\n"
     "                          validate; print the config such a run would use, or\n"
     "                          (--explain) what it can reach and its weak spots\n"
+    "  cleanroom learn [CONFIG|-] [--output FILE] [--merge FILE] [FLAG...] [-- CMD [ARG...]]\n"
+    "                          run with every system call observed; write a minimal seccomp\n"
+    "                          profile of them (to FILE, else stdout, the program's stdout\n"
+    "                          then going to stderr), grown from --merge's; exit with the\n"
+    "                          child's status\n"
     "  cleanroom policy check FILE|NAME                 validate and compile a seccomp policy\n"
     "  cleanroom policy export FILE|NAME [--output OUT] write the compiled BPF program\n"
     "  cleanroom policy diff A B [--json]               what two policies answer differently\n"
@@ -94,6 +99,12 @@ void cli_note(const char *fmt, ...) {
   va_start(ap, fmt);
   say("note: ", fmt, ap);
   va_end(ap);
+}
+
+static cr_error *steal_err(cr_error **err) {
+  cr_error *e = *err;
+  *err = NULL;
+  return e;
 }
 
 static int fail_with(cr_error *err) {
@@ -239,6 +250,114 @@ static int cmd_run(int argc, char **argv) {
   return status;
 }
 
+/* ---- learn ---------------------------------------------------------------------- */
+
+/* The whole of a file, NUL-terminated; NULL with errno. */
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "re");
+  if (!f) return NULL;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  char buf[8192];
+  size_t n;
+  bool ok = mem != NULL;
+  while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0) ok = fwrite(buf, 1, n, mem) == n;
+  ok = ok && !ferror(f);
+  int saved = errno;
+  fclose(f);
+  if (mem && fclose(mem) != 0) ok = false;
+  if (!ok) {
+    free(text);
+    errno = saved ? saved : EIO;
+    return NULL;
+  }
+  return text;
+}
+
+/* --merge FILE: validated as any profile, then read. */
+static char *load_merge(const char *path, const cr_options *opts) {
+  cr_policy *policy = NULL;
+  cr_error *err = NULL;
+  if (cr_policy_load(path, opts, &policy, &err) < 0) {
+    cli_print_error("--merge", err);
+    cr_error_free(err);
+    return NULL;
+  }
+  cr_policy_free(policy);
+  char *text = read_file(path);
+  if (!text) cli_error("--merge: %s: %s", path, strerror(errno));
+  return text;
+}
+
+static int write_profile(const char *path, const char *text) {
+  FILE *f = path ? fopen(path, "we") : stdout;
+  if (!f) {
+    cli_error("learn: open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  bool ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+  ok = (path ? fclose(f) : fflush(f)) == 0 && ok;
+  if (!ok) cli_error("learn: write %s: %s", path ? path : "stdout", strerror(errno));
+  return ok ? 0 : -1;
+}
+
+static int cmd_learn(int argc, char **argv) {
+  struct cli_args a;
+  int status = cli_parse_args("learn", argc, argv, false, &a);
+  if (status == 0 && !a.config_path && a.n_cmd == 0 && a.n_flags == 0)
+    status = cli_usage_error("learn needs a CONFIG, - or -- CMD");
+  cr_config *cfg = NULL;
+  cr_options *opts = NULL;
+  cr_error *err = NULL;
+  char *merge = NULL;
+  if (status == 0 && cli_load_config(&a, &cfg, &err) < 0) status = CR_EXIT_LAUNCHER_FAILED;
+  cr_error_free(err);
+  err = NULL;
+  if (status == 0 && make_options(&opts, true, &err) < 0) status = fail_with(steal_err(&err));
+  if (status == 0 && a.merge_path && !(merge = load_merge(a.merge_path, opts)))
+    status = CR_EXIT_LAUNCHER_FAILED;
+  /* the profile alone on stdout: the program's own goes to stderr */
+  if (status == 0 && !a.output_path && cr_config_set_fd(cfg, 1, 2, &err) < 0)
+    status = fail_with(steal_err(&err));
+  if (status != 0) {
+    free(merge);
+    cr_config_free(cfg);
+    cr_options_free(opts);
+    cli_args_free(&a);
+    return status;
+  }
+  cr_options_set_learn(opts, true);
+  cli_note_program(cfg);
+  cr_result *res = NULL;
+  cr_run(cfg, opts, &res, &err);
+  if (err) {
+    cli_print_error(NULL, err);
+    cli_hint_failure(cfg, err);
+  }
+  status = res ? res->exit_code : CR_EXIT_LAUNCHER_FAILED;
+  /* what the policy refused stays out of the profile: said first */
+  if (res) cli_print_denied(res);
+  char *profile = NULL;
+  cr_error_free(err);
+  err = NULL;
+  if (res && !res->setup_failed) {
+    if (cr_learned_profile(res, merge, a.merge_path, &profile, &err) < 0 ||
+        write_profile(a.output_path, profile) < 0) {
+      if (err) cli_print_error(NULL, err);
+      status = CR_EXIT_LAUNCHER_FAILED;
+    }
+  }
+  cr_free(profile);
+  cr_error_free(err);
+  free(merge);
+  cr_result_free(res);
+  cr_config_free(cfg);
+  cr_options_free(opts);
+  cli_args_free(&a);
+  return status;
+}
+
 /* ---- check, policy ---------------------------------------------------------------- */
 
 static int cmd_check(int argc, char **argv) {
@@ -365,6 +484,7 @@ int cr_cli_main(int argc, char **argv) {
   }
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+  if (strcmp(cmd, "learn") == 0) return cmd_learn(argc - 2, argv + 2);
   if (strcmp(cmd, "policy") == 0) return cmd_policy(argc - 2, argv + 2);
   return cli_usage_error("unknown command %s", cmd);
 }

@@ -27,8 +27,10 @@ struct cli_args {
   int n_cmd;
   struct cli_flag *flags;
   size_t n_flags;
-  bool explain; /* check --explain */
-  bool json;    /* check --explain --json */
+  bool explain;            /* check --explain */
+  bool json;               /* check --explain --json */
+  const char *output_path; /* learn --output */
+  const char *merge_path;  /* learn --merge */
 };
 
 /* `allow_report`: run takes --report, check does not. Returns 0, or the exit

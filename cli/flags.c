@@ -78,6 +78,10 @@ int cli_parse_args(const char *command, int argc, char **argv, bool allow_report
       a->report_path = argv[++i];
     } else if (allow_report && strcmp(arg, "--audit") == 0) {
       a->audit = true;
+    } else if (strcmp(command, "learn") == 0 &&
+               (strcmp(arg, "--output") == 0 || strcmp(arg, "--merge") == 0)) {
+      if (i + 1 >= argc) return cli_usage_error("%s needs a FILE", arg);
+      *(arg[2] == 'o' ? &a->output_path : &a->merge_path) = argv[++i];
     } else if (strcmp(command, "check") == 0 && strcmp(arg, "--explain") == 0) {
       a->explain = true;
     } else if (strcmp(command, "check") == 0 && strcmp(arg, "--json") == 0) {

@@ -3,7 +3,12 @@
  * names turned into a user notification, which the sandbox's init answers
  * as the real filter would, and counts (launcher/src/child/init.c). A run
  * that refuses nothing never wakes the init: allowed calls and ENOSYS
- * fall-through answers are left as they are. */
+ * fall-through answers are left as they are.
+ *
+ * The learning program (learn mode) is the same copy with every answer
+ * notified: allowed calls too (the init answers them "continue"), and the
+ * ENOSYS fall-throughs, so that the init sees every call the payload's
+ * programs make. */
 #include <errno.h>
 #include <seccomp.h>
 #include <stdlib.h>
@@ -31,13 +36,27 @@ static const int payload_own_calls[] = {
 };
 #define N_OWN (sizeof payload_own_calls / sizeof payload_own_calls[0])
 
-/* A copy of `insns` whose reported answers are SECCOMP_RET_USER_NOTIF.
+bool cr_bpf_action_learned(uint32_t action) {
+  switch (action & SECCOMP_RET_ACTION_FULL) {
+    case SECCOMP_RET_ALLOW:
+    case SECCOMP_RET_LOG:
+    case SECCOMP_RET_ERRNO:
+    case SECCOMP_RET_KILL_PROCESS:
+    case SECCOMP_RET_KILL_THREAD: return true;
+    default: return false; /* TRAP and TRACE: the kernel's; USER_NOTIF (exec_once) already is */
+  }
+}
+
+/* The answers the copy notifies: cr_bpf_action_reported or _learned. */
+typedef bool notified_fn(uint32_t action);
+
+/* A copy of `insns` whose notified answers are SECCOMP_RET_USER_NOTIF.
  * Jumps are relative: a copy runs anywhere. */
-static void convert(const struct sock_filter *insns, size_t len, struct sock_filter *out) {
+static void convert(const struct sock_filter *insns, size_t len, struct sock_filter *out,
+                    notified_fn *notified) {
   for (size_t i = 0; i < len; i++) {
     out[i] = insns[i];
-    if (insns[i].code == (BPF_RET | BPF_K) && cr_bpf_action_reported(insns[i].k))
-      out[i].k = SECCOMP_RET_USER_NOTIF;
+    if (insns[i].code == (BPF_RET | BPF_K) && notified(insns[i].k)) out[i].k = SECCOMP_RET_USER_NOTIF;
   }
 }
 
@@ -65,12 +84,13 @@ static bool constant_answer(const struct cr_bpf *bpf, int nr, uint32_t *action) 
 /* The payload's own calls whose constant answer the copy would notify
  * (`bypass`, with that answer); false when one's answer depends on its
  * arguments. */
-static bool own_calls_constant(const struct cr_bpf *bpf, int *bypass, uint32_t *answer, size_t *n) {
+static bool own_calls_constant(const struct cr_bpf *bpf, int *bypass, uint32_t *answer, size_t *n,
+                               notified_fn *notified) {
   *n = 0;
   for (size_t i = 0; i < N_OWN; i++) {
     uint32_t action;
     if (!constant_answer(bpf, payload_own_calls[i], &action)) return false;
-    if (!cr_bpf_action_reported(action)) continue; /* the copy answers it as the real program */
+    if (!notified(action)) continue; /* the copy answers it as the real program */
     bypass[*n] = payload_own_calls[i];
     answer[(*n)++] = action;
   }
@@ -87,7 +107,8 @@ static bool own_calls_constant(const struct cr_bpf *bpf, int *bypass, uint32_t *
  * kernel's per-syscall cache of "always allowed" (seccomp_cache_prepare)
  * still sees through it, and allowed calls do not run the program at all. */
 static struct sock_filter *constant_layout(const struct cr_bpf *bpf, const int *bypass,
-                                           const uint32_t *answer, size_t n, size_t *total) {
+                                           const uint32_t *answer, size_t n, size_t *total,
+                                           notified_fn *notified) {
   size_t head = n ? 3 + 2 * n : 0;
   *total = head + bpf->len;
   if (*total > BPF_MAXINSNS) return NULL;
@@ -103,7 +124,7 @@ static struct sock_filter *constant_layout(const struct cr_bpf *bpf, const int *
       p[4 + 2 * i] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, answer[i]);
     }
   }
-  convert(bpf->insns, bpf->len, p + head);
+  convert(bpf->insns, bpf->len, p + head, notified);
   return p;
 }
 
@@ -112,7 +133,7 @@ static struct sock_filter *constant_layout(const struct cr_bpf *bpf, const int *
  *   ld nr; (jeq OWN[i] ? REAL : next)...; ja COPY; REAL: the program; COPY
  * (the arch is not checked first: the real program is never a way around
  * itself). Twice as long. */
-static struct sock_filter *copy_layout(const struct cr_bpf *bpf, size_t *total) {
+static struct sock_filter *copy_layout(const struct cr_bpf *bpf, size_t *total, notified_fn *notified) {
   size_t len = bpf->len, head = 1 + N_OWN + 1;
   *total = head + 2 * len;
   if (*total > BPF_MAXINSNS) return NULL;
@@ -125,32 +146,64 @@ static struct sock_filter *copy_layout(const struct cr_bpf *bpf, size_t *total) 
                                             (uint8_t)(real - (2 + i)), 0);
   p[head - 1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, (uint32_t)(converted - head), 0, 0);
   memcpy(p + real, bpf->insns, len * sizeof *p);
-  convert(bpf->insns, len, p + converted);
+  convert(bpf->insns, len, p + converted, notified);
   return p;
 }
 
-static size_t reported_answers(const struct cr_bpf *bpf) {
+static size_t notified_answers(const struct cr_bpf *bpf, notified_fn *notified) {
   size_t n = 0;
   for (size_t i = 0; i < bpf->len; i++)
-    n += bpf->insns[i].code == (BPF_RET | BPF_K) && cr_bpf_action_reported(bpf->insns[i].k);
+    n += bpf->insns[i].code == (BPF_RET | BPF_K) && notified(bpf->insns[i].k);
   return n;
 }
 
-int cr_bpf_add_reporting(struct cr_bpf *bpf, cr_error **err) {
+static int add_notifying(struct cr_bpf *bpf, notified_fn *notified, const char *what, cr_error **err) {
   free(bpf->reporting);
   bpf->reporting = NULL;
   bpf->reporting_len = 0;
-  if (bpf->len == 0 || reported_answers(bpf) == 0 || !allows_handover(bpf)) return 0; /* unreported */
+  bpf->learning = false;
+  if (bpf->len == 0 || notified_answers(bpf, notified) == 0 || !allows_handover(bpf))
+    return 0; /* unreported */
   int bypass[N_OWN];
   uint32_t answer[N_OWN];
   size_t n, total = 0;
-  struct sock_filter *p = own_calls_constant(bpf, bypass, answer, &n)
-                              ? constant_layout(bpf, bypass, answer, n, &total)
-                              : copy_layout(bpf, &total);
-  if (!p && total <= BPF_MAXINSNS) return cr_fail(err, ENOMEM, "seccomp", "the reporting program");
+  struct sock_filter *p = own_calls_constant(bpf, bypass, answer, &n, notified)
+                              ? constant_layout(bpf, bypass, answer, n, &total, notified)
+                              : copy_layout(bpf, &total, notified);
+  if (!p && total <= BPF_MAXINSNS) return cr_fail(err, ENOMEM, "seccomp", "%s", what);
   bpf->reporting = p; /* NULL when it would not fit: unreported, as before */
   bpf->reporting_len = p ? (unsigned short)total : 0;
   return 0;
+}
+
+int cr_bpf_add_reporting(struct cr_bpf *bpf, cr_error **err) {
+  return add_notifying(bpf, cr_bpf_action_reported, "the reporting program", err);
+}
+
+int cr_bpf_add_learning(struct cr_bpf *bpf, cr_error **err) {
+  if (bpf->len == 0)
+    return cr_fail(err, EINVAL, "learn",
+                   "the seccomp policy \"none\" has no filter to learn from (use \"default\")");
+  if (add_notifying(bpf, cr_bpf_action_learned, "the learning program", err) < 0) return -1;
+  if (!bpf->reporting)
+    return cr_fail(
+        err, EINVAL, "learn",
+        "the seccomp policy cannot be learned from: it does not allow sendmsg whatever the arguments, "
+        "or its learning program would exceed %d instructions",
+        BPF_MAXINSNS);
+  bpf->learning = true;
+  return 0;
+}
+
+bool cr_bpf_own_call(int nr) {
+  for (size_t i = 0; i < N_OWN; i++)
+    if (payload_own_calls[i] == nr) return true;
+  return false;
+}
+
+size_t cr_bpf_own_calls(const int **nrs) {
+  *nrs = payload_own_calls;
+  return N_OWN;
 }
 
 char *cr_syscall_name(uint32_t arch, int nr) {
@@ -159,3 +212,11 @@ char *cr_syscall_name(uint32_t arch, int nr) {
 }
 
 const char *cr_seccomp_arch_name(uint32_t arch) { return cr_arch_name_of_token(arch); }
+
+const char *cr_seccomp_arch_oci_name(uint32_t arch) {
+  const struct cr_arch_name *a = cr_arch_native();
+  if (a && cr_arch_token(a) == arch) return a->oci;
+  const char *name = cr_arch_name_of_token(arch);
+  a = name ? cr_arch_by_any(name) : NULL;
+  return a ? a->oci : NULL;
+}

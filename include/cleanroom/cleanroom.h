@@ -160,6 +160,14 @@ CR_API void cr_options_set_debug_timing(cr_options *opts, bool on);
  * library reads `environ`. Off by default: it costs a system call or two
  * per open fd. */
 CR_API void cr_options_set_audit(cr_options *opts, bool on);
+/* Learn mode: every system call of the payload's programs is observed
+ * (the filter notifies the sandbox's init, which lets through what the
+ * config's seccomp policy allows, answers the rest as the policy would,
+ * and records each kind of call), and cr_result.learned says which; then
+ * cr_learned_profile() writes a profile of them. Each call costs a round
+ * trip to the init. The policy "none" cannot be learned from (no filter):
+ * create fails. Off by default. */
+CR_API void cr_options_set_learn(cr_options *opts, bool on);
 /* When the caller is root: the host ids the sandbox's other ids map to.
  * The sandbox's own uid/gid map to process.host_uid/host_gid; every other
  * id below `count` maps to base + id, so that chown, setuid and setgroups
@@ -332,6 +340,10 @@ struct cr_result {
    * NULL when it did not; term_signal is then SIGSYS, as the kernel's own
    * kill would leave it. */
   const char *seccomp_killed_at;
+  /* cr_options_set_learn(): the calls the payload's programs made that the
+   * policy allowed or answered ENOSYS, as JSON (shape: cleanroom(1),
+   * `learn`); NULL without learn mode or when the payload never ran. */
+  const char *learned;
 };
 
 /* Create, start (the config's process) and wait: returns 0 when the payload
@@ -385,6 +397,23 @@ CR_API bool cr_policy_exec_once(const cr_policy *policy);
  * argument values (every constant either program tests) where they differ,
  * at most 16 listed. */
 CR_API int cr_policy_diff(const cr_policy *a, const cr_policy *b, char **json, cr_error **err);
+
+/* A minimal seccomp profile (OCI/Docker format, JSON text; free it with
+ * cr_free()) of the calls a learn run's result holds: defaultAction
+ * SCMP_ACT_ERRNO with EPERM, the native architecture only, the calls
+ * seen allowed (socket and personality by their value, ioctl by its
+ * request, clone without namespace flags, as the built-in default spells
+ * them), those seen answered ENOSYS with errnoRet 38, and the payload's
+ * own calls the policy allows (sendmsg, sendto, close, execve, execveat,
+ * exit, exit_group), which are never observed. Nothing the policy refused
+ * is in it. `merge_json` (NULL: none) is a profile to grow: its entries
+ * first, and one entry per distinct action, errnoRet, args, includes and
+ * excludes, with the names of all; its other keys kept. `merge_name`
+ * names it in errors. Fails (E2BIG) when the run made more distinct calls
+ * than the sandbox could record, rather than write a profile that misses
+ * some. */
+CR_API int cr_learned_profile(const cr_result *res, const char *merge_json, const char *merge_name,
+                              char **profile_json, cr_error **err);
 
 /* ---- what a sandbox can reach -------------------------------------------------- */
 

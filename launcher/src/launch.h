@@ -22,6 +22,7 @@ struct cr_options {
   bool forward_signals;
   bool debug_timing;
   bool audit;                 /* cr_options_set_audit */
+  bool learn;                 /* cr_options_set_learn */
   uint32_t id_base, id_count; /* cr_options_set_id_range */
 };
 
@@ -66,7 +67,11 @@ struct cr_sandbox {
   sigset_t old_mask;
   int sigfd;
   struct cr_supervision sv;
-  struct cr_audit *audit;   /* cr_options_set_audit, else NULL */
+  struct cr_audit *audit; /* cr_options_set_audit, else NULL */
+  /* cr_options_set_learn: the init's learned table (a LEARNED record), and
+   * whether it came */
+  struct cr_learned_wire *learned;
+  bool got_learned;
   struct cr_result *result; /* once ended */
   cr_error *run_err;        /* why the run failed, once ended */
 };
@@ -111,6 +116,12 @@ int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t,
  * at (malloc'd), NULL when none. */
 struct cJSON *cr_denied_to_json(const struct cr_denied_table *t, uint64_t execs_refused);
 char *cr_denied_killed_at(const struct cr_denied_table *t);
+/* learn.c: the learned table (NULL: none came) as the result's "learned"
+ * JSON text (malloc'd), with the payload's own calls `bpf` allows. */
+struct cr_learned_wire;
+char *cr_learned_to_json(const struct cr_learned_wire *t, const struct cr_bpf *bpf);
+/* report.c: res->learned becomes `text` (taken over). */
+void cr_result_set_learned(struct cr_result *res, char *text);
 
 /* ---- dumpability (start.c): the process is not dumpable while sandboxes exist ---- */
 int cr_dumpable_enter(cr_error **err);

@@ -55,6 +55,8 @@ void cr_options_set_debug_timing(struct cr_options *opts, bool on) { opts->debug
 
 void cr_options_set_audit(struct cr_options *opts, bool on) { opts->audit = on; }
 
+void cr_options_set_learn(struct cr_options *opts, bool on) { opts->learn = on; }
+
 int cr_options_set_id_range(struct cr_options *opts, uint32_t base, uint32_t count, cr_error **err) {
   if (count && (base == 0 || (uint64_t)base + count > UINT32_MAX))
     return cr_fail(err, EINVAL, "options", "id range %u:%u: it must not hold host id 0 nor go past %u",

@@ -149,10 +149,11 @@ static int compile_filter(struct cr_plan *plan, const struct cr_policy_env *base
 }
 
 /* The filter, and the program that tells the init of each refusal, so
- * that the report can name it (policies/reporting.c). */
+ * that the report can name it, or in learn mode of every call
+ * (policies/reporting.c). */
 static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
   if (compile_filter(plan, base, err) < 0) return -1;
-  return cr_bpf_add_reporting(&plan->bpf, err);
+  return base->learn ? cr_bpf_add_learning(&plan->bpf, err) : cr_bpf_add_reporting(&plan->bpf, err);
 }
 
 /* Both ends above the standard fds (cr_fd_above_stdio); -1 with errno and

@@ -65,6 +65,11 @@
  *       exec_once's one exec continues; an errno is returned; a kill is a
  *       SIGKILL of the caller's process. Each refusal is counted in the
  *       denied table sent with PAYLOAD_ENDED.
+ *       Learn mode (the learning program: every answer notifies): an
+ *       allowed call continues (SECCOMP_USER_NOTIF_FLAG_CONTINUE), an
+ *       errno or kill is answered as above; every answered call but a
+ *       refusal is recorded in the learned table, sent as a LEARNED record
+ *       right before PAYLOAD_ENDED.
  *
  * Signals to the init (it blocks them and reads a signalfd)
  *
@@ -156,12 +161,40 @@ struct cr_denied_table {
   struct cr_denied_entry e[CR_DENIED_MAX];
 };
 
+/* Learn mode: the calls the init let through or answered ENOSYS (init.c),
+ * one entry per architecture, syscall, answer and examined argument, in
+ * the order first seen. The argument: for socket (arg 0, the family),
+ * ioctl (1, the request), personality (0) and clone (0, the flags) on the
+ * native architecture, always; for another call, the lowest one the
+ * filter looked at, if any. Once the table is full, `overflow` counts the
+ * calls that found no room: learn then fails rather than write a profile
+ * that would miss them. Sent as its own record (CR_RECORD_LEARNED: this
+ * struct, `n` entries long, not a struct cr_record_head) right before
+ * PAYLOAD_ENDED. */
+#define CR_LEARNED_MAX 2048
+#define CR_LEARNED_NO_ARG 0xffu
+struct cr_learned_entry {
+  uint32_t arch;      /* AUDIT_ARCH_* */
+  int32_t nr;         /* the syscall's number on that architecture */
+  uint32_t action;    /* SECCOMP_RET_ALLOW, or SECCOMP_RET_ERRNO | ENOSYS */
+  uint32_t arg_index; /* CR_LEARNED_NO_ARG: none */
+  uint64_t arg_value;
+};
+struct cr_learned_wire {
+  uint32_t kind; /* CR_RECORD_LEARNED */
+  uint32_t n;
+  uint32_t overflow;
+  uint32_t reserved;
+  struct cr_learned_entry e[CR_LEARNED_MAX];
+};
+
 enum cr_record_kind {
   CR_RECORD_SETUP_FAILED = 1, /* a setup step failed: exit 125 */
   CR_RECORD_EXEC_FAILED,      /* execve of the payload failed: 126 / 127 */
   CR_RECORD_READY,            /* the sandbox is built; the init waits for the start */
   CR_RECORD_STOPPED,          /* job control: the sandbox's processes are stopped */
   CR_RECORD_PAYLOAD_ENDED,    /* wait status and resource usage of the sandbox */
+  CR_RECORD_LEARNED,          /* learn mode: struct cr_learned_wire, before PAYLOAD_ENDED */
 };
 
 /* Room for a path (PATH_MAX) and what is said around it: a message is

@@ -33,6 +33,7 @@ struct result_box {
   char *withheld_text, *carried_text;
   cJSON *denied; /* printed into pub.denied */
   char *denied_text, *killed_at;
+  char *learned; /* pub.learned */
 };
 
 struct cr_result *cr_result_new(void) {
@@ -51,7 +52,14 @@ void cr_result_free(struct cr_result *res) {
   cJSON_Delete(box->denied);
   free(box->denied_text);
   free(box->killed_at);
+  free(box->learned);
   free(box);
+}
+
+void cr_result_set_learned(struct cr_result *res, char *text) {
+  struct result_box *box = (struct result_box *)res;
+  free(box->learned);
+  res->learned = box->learned = text;
 }
 
 int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t, uint64_t execs_refused) {

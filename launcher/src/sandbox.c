@@ -149,6 +149,7 @@ static void release(struct cr_sandbox *sb) {
   cr_error_free(sb->run_err);
   cr_result_free(sb->result);
   cr_audit_free(sb->audit);
+  free(sb->learned);
   free(sb);
   cr_dumpable_leave();
 }
@@ -183,9 +184,12 @@ static int create(const struct cr_config *cfg, const struct cr_options *opts, bo
   }
   uint64_t *marks = opts && opts->debug_timing ? timing_page() : NULL;
   cr_mark(marks, CR_MARK_START);
-  struct cr_policy_env env = {.cache_dir = opts ? opts->cache_dir : NULL, .log = &sb->log};
+  struct cr_policy_env env = {
+      .cache_dir = opts ? opts->cache_dir : NULL, .log = &sb->log, .learn = opts && opts->learn};
   /* the fd table as the caller has it, before the plan opens fds of its own */
   int rc = opts && opts->audit ? cr_audit_begin(&sb->audit, err) : 0;
+  if (rc == 0 && env.learn && !(sb->learned = malloc(sizeof *sb->learned)))
+    rc = cr_fail(err, ENOMEM, "learn", "the learned table");
   if (rc == 0)
     rc = cr_plan_prepare(&sb->plan, cfg, start_now, &env, opts ? opts->cgroup_parent : NULL, &sb->log, err);
   sb->plan.marks = marks;

@@ -75,10 +75,30 @@ static int read_record(int fd, struct cr_record *r) {
   return 1;
 }
 
+/* Learn mode's table (protocol.h), when the next record is one: 1 when
+ * it was (kept in sb->learned, when the sandbox learns), else 0. */
+static int read_learned(struct cr_sandbox *sb, int fd) {
+  uint32_t kind = 0;
+  ssize_t n;
+  do n = recv(fd, &kind, sizeof kind, MSG_DONTWAIT | MSG_PEEK);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof kind || kind != CR_RECORD_LEARNED) return 0;
+  struct cr_learned_wire *t = sb->learned;
+  /* not asked for: dropped (a message read short is gone whole) */
+  do n = t ? recv(fd, t, sizeof *t, MSG_DONTWAIT) : recv(fd, &kind, sizeof kind, MSG_DONTWAIT);
+  while (n < 0 && errno == EINTR);
+  size_t head = offsetof(struct cr_learned_wire, e);
+  if (t && n >= (ssize_t)head && t->n <= CR_LEARNED_MAX && (size_t)n == head + t->n * sizeof t->e[0])
+    sb->got_learned = true;
+  return 1;
+}
+
 bool cr_read_records(struct cr_sandbox *sb, int kind) {
   struct cr_record r;
   bool seen = false;
-  while (read_record(sb->plan.ch.records_launcher, &r)) {
+  for (;;) {
+    if (read_learned(sb, sb->plan.ch.records_launcher)) continue;
+    if (!read_record(sb->plan.ch.records_launcher, &r)) break;
     if ((int)r.head.kind == kind) seen = true;
     on_record(sb, &r);
   }
@@ -253,6 +273,11 @@ static void from_records(struct cr_sandbox *sb, int init_status) {
     res->execs_refused = r->head.execs_refused;
     if (cr_result_set_denied(res, &r->head.denied, r->head.execs_refused) < 0)
       cr_log(&sb->log, CR_LOG_WARNING, "report: out of memory: the result names no refused syscall");
+    if (sb->learned) {
+      char *learned = cr_learned_to_json(sb->got_learned ? sb->learned : NULL, &sb->plan.bpf);
+      if (!learned) cr_log(&sb->log, CR_LOG_WARNING, "learn: out of memory: the result has no learned calls");
+      cr_result_set_learned(res, learned);
+    }
     res->user_ms = timeval_ms(r->head.usage.ru_utime);
     res->sys_ms = timeval_ms(r->head.usage.ru_stime);
     res->max_rss_kb = (uint64_t)r->head.usage.ru_maxrss;

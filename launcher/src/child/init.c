@@ -10,6 +10,7 @@
  * kills every process left in the namespace. System calls only. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
@@ -359,7 +360,55 @@ struct refusals {
   uint32_t execs_refused; /* exec_once: the execs refused after it */
   bool payload_killed;    /* the init killed the payload's process at a call the filter kills at */
   struct cr_denied_table denied;
+  struct cr_learned_wire *learned; /* learn mode (the learning program), else NULL */
 };
+
+/* The native architecture, as a notification's data names it (no library
+ * call here: the init runs system calls only). */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE AUDIT_ARCH_AARCH64
+#else
+#define AUDIT_ARCH_NATIVE 0 /* no fixed argument rule: the generic one applies */
+#endif
+
+/* The argument a learned entry keeps (protocol.h): the one the default
+ * profile's rule looks at for socket, ioctl, personality and clone; else
+ * the lowest one the filter looked at. */
+static uint32_t learned_arg(const struct seccomp_data *d, uint32_t args_read) {
+  if (d->arch == AUDIT_ARCH_NATIVE) {
+    switch (d->nr) {
+      case SYS_socket:
+      case SYS_personality:
+      case SYS_clone: return 0;
+      case SYS_ioctl: return 1;
+      default: break;
+    }
+  }
+  for (uint32_t i = 0; i < 6; i++)
+    if (args_read & (1u << i)) return i;
+  return CR_LEARNED_NO_ARG;
+}
+
+/* Record one call answered `action` (allowed, or ENOSYS). */
+static void learn_call(struct cr_learned_wire *t, const struct seccomp_data *d, uint32_t action,
+                       uint32_t args_read) {
+  struct cr_learned_entry call = {.arch = d->arch, .nr = d->nr, .action = action};
+  call.arg_index = learned_arg(d, args_read);
+  call.arg_value = call.arg_index == CR_LEARNED_NO_ARG ? 0 : d->args[call.arg_index];
+  for (uint32_t i = 0; i < t->n; i++) {
+    const struct cr_learned_entry *e = &t->e[i];
+    if (e->arch == call.arch && e->nr == call.nr && e->action == call.action &&
+        e->arg_index == call.arg_index && e->arg_value == call.arg_value)
+      return;
+  }
+  if (t->n == CR_LEARNED_MAX) {
+    if (t->overflow < UINT32_MAX) t->overflow++;
+    return;
+  }
+  t->e[t->n++] = call;
+}
 
 /* The lowest arguments the program looked at, in `e` (at most CR_DENIED_ARGS). */
 static void keep_args(struct cr_denied_entry *e, const struct seccomp_data *d, uint32_t args_read) {
@@ -419,9 +468,24 @@ static void answer(struct refusals *r, const struct seccomp_notif *req, struct s
       r->execs_allowed--;
       resp->error = 0;
       resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+      if (r->learned) learn_call(r->learned, &req->data, SECCOMP_RET_ALLOW, run.args_read);
     } else {
       r->execs_refused++;
     }
+    return;
+  }
+  /* learn mode: what the filter allows goes on, as the kernel would let
+   * it; an ENOSYS fall-through is answered and kept, as libc's fallbacks
+   * need it */
+  if (r->learned && (kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG)) {
+    resp->error = 0;
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    learn_call(r->learned, &req->data, SECCOMP_RET_ALLOW, run.args_read);
+    return;
+  }
+  if (r->learned && kind == SECCOMP_RET_ERRNO && (run.action & SECCOMP_RET_DATA) == ENOSYS) {
+    resp->error = -(int32_t)(run.action & SECCOMP_RET_DATA);
+    learn_call(r->learned, &req->data, run.action, run.args_read);
     return;
   }
   int entry = count_refusal(&r->denied, &req->data, run.action, run.args_read);
@@ -491,6 +555,15 @@ static void stop_sandbox(const struct cr_plan *plan) {
   cr_child_report(plan, CR_RECORD_STOPPED, 0, "init", "stopped");
 }
 
+/* Learn mode: the learned table, its used part only, before the end. */
+static void report_learned(const struct cr_plan *plan, struct cr_learned_wire *t) {
+  t->kind = CR_RECORD_LEARNED;
+  size_t len = offsetof(struct cr_learned_wire, e) + t->n * sizeof t->e[0];
+  ssize_t n;
+  do n = send(plan->ch.records_sandbox, t, len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+}
+
 static void report_end(const struct cr_plan *plan, int status, bool time_limit_hit, const struct refusals *r,
                        const struct cr_carried *carried) {
   char buf[sizeof(struct cr_record_head)];
@@ -513,7 +586,12 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
                                                 pid_t payload, int sigfd, int listener,
                                                 const struct cr_carried *carried) {
   static struct refusals r; /* the init's only one: off its (maybe small) stack */
+  static struct cr_learned_wire learned;
   r = (struct refusals){.bpf = &plan->bpf, .payload = payload, .execs_allowed = 1};
+  if (plan->bpf.learning) {
+    memset(&learned, 0, offsetof(struct cr_learned_wire, e));
+    r.learned = &learned;
+  }
   int status = 0;
   bool time_limit_hit = false;
   for (;;) {
@@ -558,6 +636,7 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
   cr_mark(plan->marks, CR_MARK_PAYLOAD_ENDED);
   /* the kernel's kill would have ended it with SIGSYS: so does the report */
   if (r.payload_killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) status = SIGSYS;
+  if (r.learned) report_learned(plan, r.learned);
   report_end(plan, status, time_limit_hit, &r, carried);
   _exit(0);
 }

@@ -37,6 +37,9 @@ struct cr_bpf {
    * cached: it is derived from `insns` in one pass. */
   struct sock_filter *reporting;
   unsigned short reporting_len;
+  /* `reporting` is the learning program (cr_bpf_add_learning): every
+   * answer notifies, and the init records each call it answers. */
+  bool learning;
 };
 
 struct cr_policy_stats {
@@ -51,6 +54,7 @@ struct cr_policy_env {
   uint64_t kept_caps;       /* bit N = capability N kept (includes/excludes "caps") */
   const char *cache_dir;    /* the compiled-filter cache (cache.c), NULL = none */
   const struct cr_log *log; /* warnings: unknown syscalls skipped, an untrusted cache folder */
+  bool learn;               /* the launcher makes the learning program, not the reporting one */
 };
 
 /* Compile `spec`. For CR_SECCOMP_NONE, out gets len 0. Unknown syscall
@@ -94,6 +98,21 @@ bool cr_bpf_action_reported(uint32_t action);
  * program would not fit BPF_MAXINSNS. */
 int cr_bpf_add_reporting(struct cr_bpf *bpf, cr_error **err);
 
+/* True for every answer the learning program notifies: ALLOW and LOG (the
+ * init answers "continue"), every errno (ENOSYS included) and the kills. */
+bool cr_bpf_action_learned(uint32_t action);
+/* Make bpf->reporting the learning program (bpf->learning set): as the
+ * reporting program, but every answer but TRAP and TRACE notifies, so the
+ * init sees every call but the payload's own (cr_bpf_own_calls), which
+ * keep their real answers. An error when the policy has no filter ("none")
+ * or cannot hand the listener over. */
+int cr_bpf_add_learning(struct cr_bpf *bpf, cr_error **err);
+/* The calls the payload makes under the filter before its program runs
+ * (sendmsg, sendto, close, execve, execveat, exit, exit_group), which
+ * neither program notifies: never observed in learn mode. */
+bool cr_bpf_own_call(int nr);
+size_t cr_bpf_own_calls(const int **nrs);
+
 /* The JSON text of a built-in profile ("default", "strict"), NULL when there
  * is none by that name (for `cleanroom policy export default`). */
 const char *cr_policy_builtin(const char *name);
@@ -118,6 +137,8 @@ char *cr_syscall_name(uint32_t arch, int nr);
 /* libseccomp's name of an AUDIT_ARCH_* value ("x86_64"), NULL when unknown. */
 const char *cr_seccomp_arch_name(uint32_t arch);
 /* The AUDIT_ARCH_* value of the architecture we run on (seccomp_data.arch). */
+/* The OCI name ("SCMP_ARCH_X86_64") of an AUDIT_ARCH_* token, NULL when unknown. */
+const char *cr_seccomp_arch_oci_name(uint32_t arch);
 uint32_t cr_seccomp_arch_native(void);
 
 #endif
