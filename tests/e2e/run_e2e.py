@@ -26,7 +26,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULES = [os.path.join(HERE, m) for m in ("crtest.py", "test_sandbox.py", "test_seccomp.py", "test_cli.py", "test_fresh.py",
-                                            "test_explain.py")]
+                                            "test_explain.py", "test_learn.py")]
 SOURCE = os.path.dirname(os.path.dirname(HERE))
 NOBODY = 65534
 SKIP = 77
