@@ -23,7 +23,7 @@ _cleanroom() {
     fi
   done
   if ((cword == 1)); then
-    COMPREPLY=($(compgen -W "run check policy help --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "run check learn policy help --help --version" -- "$cur"))
     return
   fi
   local command=${words[1]}
@@ -39,7 +39,7 @@ _cleanroom() {
     fi
     return
   fi
-  [[ $command == run || $command == check ]] || return
+  [[ $command == run || $command == check || $command == learn ]] || return
   case $prev in
     --bind | --ro-bind) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --cwd | --tmpfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -47,10 +47,11 @@ _cleanroom() {
     --seccomp) COMPREPLY=($(compgen -W "default strict none" -- "$cur") $(compgen -f -X '!*.json' -- "$cur")); return ;;
     --env) COMPREPLY=($(compgen -e -- "$cur")); return ;;
     --time | --memory | --pids) return ;;
-    --report) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --report | --output | --merge) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   [[ $command == check ]] && flags+=" --explain --json"
   [[ $command == run ]] && flags+=" --report --audit"
+  [[ $command == learn ]] && flags+=" --output --merge"
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags --" -- "$cur"))
   else
