@@ -34,6 +34,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cgroup_internal.h" /* cr_cg_read_text: a small file of a folder */
 #include "cr/cleanup.h"
 #include "cr/text.h"
 #include "fresh.h"
@@ -248,18 +249,9 @@ static long status_long(const char *status, const char *key, int base) {
   return line ? strtol(line + strlen(key), NULL, base) : 0;
 }
 
-static int read_small_file(const char *path, char *buf, size_t size) {
-  cr_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, buf, size - 1);
-  if (n < 0) return -1;
-  buf[n] = '\0';
-  return 0;
-}
-
 static int read_status(struct cr_audit *a, cr_error **err) {
   char status[8192];
-  if (read_small_file("/proc/thread-self/status", status, sizeof status) < 0)
+  if (cr_cg_read_text("/proc/thread-self", "status", status, sizeof status) < 0)
     return cr_fail(err, errno, "audit", "read /proc/thread-self/status");
   a->umask = (mode_t)status_long(status, "\nUmask:", 8);
   a->sig_blocked = status_hex(status, "\nSigBlk:");
@@ -268,7 +260,7 @@ static int read_status(struct cr_audit *a, cr_error **err) {
   a->seccomp_mode = (int)status_long(status, "\nSeccomp:", 10);
   a->seccomp_filters = (int)status_long(status, "\nSeccomp_filters:", 10);
   char stat[1024];
-  if (read_small_file("/proc/thread-self/stat", stat, sizeof stat) < 0)
+  if (cr_cg_read_text("/proc/thread-self", "stat", stat, sizeof stat) < 0)
     return cr_fail(err, errno, "audit", "read /proc/thread-self/stat");
   /* after "(comm)": state ppid pgrp session tty_nr */
   const char *after = strrchr(stat, ')');
@@ -277,7 +269,7 @@ static int read_status(struct cr_audit *a, cr_error **err) {
   if (!after || sscanf(after + 1, " %c %d %d %d %d", &state, &ppid, &pgrp, &a->session, &a->tty_nr) != 5)
     return cr_fail(err, 0, "audit", "read /proc/thread-self/stat: unexpected format");
   char adj[16];
-  a->oom_score_adj = read_small_file("/proc/self/oom_score_adj", adj, sizeof adj) == 0 ? atoi(adj) : 0;
+  a->oom_score_adj = cr_cg_read_text("/proc/self", "oom_score_adj", adj, sizeof adj) == 0 ? atoi(adj) : 0;
   return 0;
 }
 

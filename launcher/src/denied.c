@@ -43,20 +43,23 @@ static void add_arg(cJSON *args, uint32_t index, uint64_t value) {
   }
 }
 
+void cr_add_syscall_fields(cJSON *o, uint32_t arch, uint32_t nr, const char *arch_name) {
+  cr_autofree char *name = cr_syscall_name(arch, (int)nr);
+  if (name)
+    cJSON_AddStringToObject(o, "syscall", name);
+  else
+    cJSON_AddNullToObject(o, "syscall");
+  cJSON_AddNumberToObject(o, "nr", nr);
+  if (arch_name)
+    cJSON_AddStringToObject(o, "arch", arch_name);
+  else
+    cJSON_AddNumberToObject(o, "arch", arch);
+}
+
 static cJSON *entry_json(const struct cr_denied_entry *d) {
   cJSON *e = cJSON_CreateObject();
   if (!e) return NULL;
-  cr_autofree char *name = cr_syscall_name(d->arch, d->nr);
-  if (name)
-    cJSON_AddStringToObject(e, "syscall", name);
-  else
-    cJSON_AddNullToObject(e, "syscall");
-  cJSON_AddNumberToObject(e, "nr", d->nr);
-  const char *arch = cr_seccomp_arch_name(d->arch);
-  if (arch)
-    cJSON_AddStringToObject(e, "arch", arch);
-  else
-    cJSON_AddNumberToObject(e, "arch", d->arch);
+  cr_add_syscall_fields(e, d->arch, d->nr, cr_seccomp_arch_name(d->arch));
   add_action(e, d->action);
   cJSON_AddNumberToObject(e, "count", d->count);
   cJSON *args = cJSON_AddObjectToObject(e, "args");

@@ -116,6 +116,9 @@ int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t,
  * at (malloc'd), NULL when none. */
 struct cJSON *cr_denied_to_json(const struct cr_denied_table *t, uint64_t execs_refused);
 char *cr_denied_killed_at(const struct cr_denied_table *t);
+/* A call's "syscall" (name or null), "nr" and "arch" (`arch_name`, or the
+ * number when NULL), for the denied and learned lists. */
+void cr_add_syscall_fields(struct cJSON *o, uint32_t arch, uint32_t nr, const char *arch_name);
 /* learn.c: the learned table (NULL: none came) as the result's "learned"
  * JSON text (malloc'd), with the payload's own calls `bpf` allows. */
 struct cr_learned_wire;

@@ -27,17 +27,7 @@ static void delete_json(cJSON **j) { cJSON_Delete(*j); }
 static cJSON *call_json(const struct cr_learned_entry *e) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
-  cr_autofree char *name = cr_syscall_name(e->arch, e->nr);
-  if (name)
-    cJSON_AddStringToObject(o, "syscall", name);
-  else
-    cJSON_AddNullToObject(o, "syscall");
-  cJSON_AddNumberToObject(o, "nr", e->nr);
-  const char *arch = cr_seccomp_arch_oci_name(e->arch);
-  if (arch)
-    cJSON_AddStringToObject(o, "arch", arch);
-  else
-    cJSON_AddNumberToObject(o, "arch", e->arch);
+  cr_add_syscall_fields(o, e->arch, e->nr, cr_seccomp_arch_oci_name(e->arch));
   bool enosys = (e->action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
   cJSON_AddStringToObject(o, "answer", enosys ? "ENOSYS" : "allow");
   if (e->arg_index < 6) {
