@@ -31,34 +31,75 @@ static void args_text(const cJSON *e, char *buf, size_t size) {
   if (used && used + 2 <= size) strcat(buf, ")");
 }
 
-static void print_entry(const cJSON *e, const char *killed_at) {
-  const char *name = text_of(e, "syscall"), *action = text_of(e, "action");
-  const cJSON *count = cJSON_GetObjectItemCaseSensitive(e, "count");
-  unsigned long long n = cJSON_IsNumber(count) ? (unsigned long long)count->valuedouble : 0;
-  const char *times = n == 1 ? "time" : "times";
-  char args[160];
-  args_text(e, args, sizeof args);
-  if (!name) {
-    cli_error("seccomp refused %llu more call%s (more kinds than the report keeps)", n, n == 1 ? "" : "s");
-  } else if (action && strcmp(action, "kill") == 0) {
-    if (killed_at && strcmp(killed_at, name) == 0)
-      cli_error("seccomp killed the payload at %s%s", name, args);
+/* One line per system call and answer, whatever the arguments: the
+ * report keeps an entry per argument value, the user needs the call. */
+struct group {
+  const cJSON *first; /* its first entry (its args are shown) */
+  const char *name, *action;
+  unsigned long long count;
+  unsigned kinds; /* entries: argument values */
+};
+
+static void print_group(const struct group *g, const char *killed_at) {
+  const char *times = g->count == 1 ? "time" : "times";
+  char args[160], more[224] = "";
+  args_text(g->first, args, sizeof args); /* " (args: 0=16)" or "" */
+  if (g->kinds > 1 && args[0])
+    snprintf(more, sizeof more, " (%u argument values; first %s", g->kinds, args + 2);
+  const char *shown = g->kinds > 1 ? more : args;
+  if (!g->name) {
+    cli_error("seccomp refused %llu more call%s (more kinds than the report keeps)", g->count,
+              g->count == 1 ? "" : "s");
+  } else if (g->action && strcmp(g->action, "kill") == 0) {
+    if (killed_at && strcmp(killed_at, g->name) == 0)
+      cli_error("seccomp killed the payload at %s%s", g->name, args);
     else
-      cli_error("seccomp killed a process at %s%s (%llu %s)", name, args, n, times);
-  } else if (strcmp(name, "execve") == 0 && strstr(text_of(e, "by") ? text_of(e, "by") : "", "supervised")) {
+      cli_error("seccomp killed a process at %s%s (%llu %s)", g->name, shown, g->count, times);
+  } else if (strcmp(g->name, "execve") == 0 &&
+             strstr(text_of(g->first, "by") ? text_of(g->first, "by") : "", "supervised")) {
     cli_error(
         "seccomp refused execve (EPERM) %llu %s: the policy lets only the payload's own exec through "
         "(\"strict\"; \"default\" allows more)",
-        n, times);
+        g->count, times);
   } else {
-    cli_error("seccomp refused %s (%s) %llu %s%s", name, action ? action : "?", n, times, args);
+    cli_error("seccomp refused %s (%s) %llu %s%s", g->name, g->action ? g->action : "?", g->count, times,
+              shown);
   }
 }
 
+static bool same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
 void cli_print_denied(const cr_result *res) {
+  if (res->denied_unreported)
+    cli_note(
+        "seccomp refusals were not counted: cleanroom runs under a seccomp filter with a listener of its "
+        "own (one per process), so the sandbox's filter went in without one");
   if (!res->denied) return;
   cJSON *list = cJSON_Parse(res->denied);
+  struct group groups[64];
+  size_t n = 0;
   const cJSON *e;
-  cJSON_ArrayForEach(e, list) print_entry(e, res->seccomp_killed_at);
+  cJSON_ArrayForEach(e, list) {
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(e, "count");
+    unsigned long long c = cJSON_IsNumber(count) ? (unsigned long long)count->valuedouble : 0;
+    const char *name = text_of(e, "syscall"), *action = text_of(e, "action");
+    size_t i = 0;
+    while (i < n && !(name && same(groups[i].name, name) && same(groups[i].action, action))) i++;
+    if (i == n) {
+      if (n == sizeof groups / sizeof groups[0]) continue;
+      groups[n++] = (struct group){.first = e, .name = name, .action = action};
+    }
+    groups[i].count += c;
+    groups[i].kinds++;
+  }
+  bool kill_said = false;
+  for (size_t i = 0; i < n; i++) {
+    print_group(&groups[i], res->seccomp_killed_at);
+    kill_said |= res->seccomp_killed_at && same(groups[i].name, res->seccomp_killed_at) &&
+                 same(groups[i].action, "kill");
+  }
+  /* the call it died at, even when the report had no room left for it */
+  if (res->seccomp_killed_at && !kill_said)
+    cli_error("seccomp killed the payload at %s", res->seccomp_killed_at);
   cJSON_Delete(list);
 }

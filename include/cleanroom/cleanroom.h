@@ -344,6 +344,11 @@ struct cr_result {
    * policy allowed or answered ENOSYS, as JSON (shape: cleanroom(1),
    * `learn`); NULL without learn mode or when the payload never ran. */
   const char *learned;
+  /* The refusals could not be counted ("denied" is then empty and the
+   * report's "denied_reported" false): cleanroom runs under a seccomp
+   * filter that has a listener already (one per filter chain), so the
+   * sandbox's filter went in without one. The policy applied all the same. */
+  bool denied_unreported;
 };
 
 /* Create, start (the config's process) and wait: returns 0 when the payload

@@ -14,11 +14,18 @@
 
 #define BY_FILTER "the filter"
 
-/* "EPERM" for an errno answer, "kill" for a kill. */
+/* "EPERM" for an errno answer, "kill" for a kill; any other kind by its
+ * name (only an evaluator that disagreed with the kernel would count one:
+ * it is never dressed up as a kill). */
 static void add_action(cJSON *e, uint32_t action) {
   uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
   if (kind != SECCOMP_RET_ERRNO) {
-    cJSON_AddStringToObject(e, "action", "kill");
+    const char *name = kind == SECCOMP_RET_KILL_PROCESS || kind == SECCOMP_RET_KILL_THREAD ? "kill"
+                       : kind == SECCOMP_RET_TRAP                                          ? "trap"
+                       : kind == SECCOMP_RET_ALLOW                                         ? "allow"
+                       : kind == SECCOMP_RET_LOG                                           ? "log"
+                                                                                           : "other";
+    cJSON_AddStringToObject(e, "action", name);
     cJSON_AddNullToObject(e, "errno");
     return;
   }
@@ -116,10 +123,9 @@ cJSON *cr_denied_to_json(const struct cr_denied_table *t, uint64_t execs_refused
 }
 
 char *cr_denied_killed_at(const struct cr_denied_table *t) {
-  if (t->killed_at == 0 || t->killed_at > t->n || t->killed_at > CR_DENIED_MAX) return NULL;
-  const struct cr_denied_entry *d = &t->e[t->killed_at - 1];
-  char *name = cr_syscall_name(d->arch, d->nr);
+  if (t->killed_at == 0) return NULL;
+  char *name = cr_syscall_name(t->killed_arch, (int)t->killed_nr);
   if (name) return name;
   char *text = NULL;
-  return asprintf(&text, "syscall %d", d->nr) < 0 ? NULL : text;
+  return asprintf(&text, "syscall %u", t->killed_nr) < 0 ? NULL : text;
 }

@@ -156,8 +156,9 @@ struct cr_denied_entry {
 struct cr_denied_table {
   uint32_t n;         /* entries used */
   uint32_t other;     /* refusals that found no room */
-  uint32_t killed_at; /* 1 + the entry of the call the payload's process was killed at, 0: none */
-  uint32_t reserved;
+  uint32_t killed_at;  /* 1: the payload's process was killed at killed_arch/killed_nr, 0: not */
+  uint32_t killed_arch, killed_nr; /* kept apart from the entries: they may be full */
+  uint32_t unreported; /* 1: no listener came (cleanroom runs under a filter that has one): nothing counted */
   struct cr_denied_entry e[CR_DENIED_MAX];
 };
 

@@ -79,6 +79,7 @@ int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t,
   box->denied = denied;
   res->denied = box->denied_text = text;
   res->seccomp_killed_at = box->killed_at = killed_at;
+  res->denied_unreported = t->unreported != 0;
   return 0;
 }
 
@@ -159,6 +160,7 @@ static void add_denied(cJSON *o, const struct result_box *box) {
     cJSON_AddStringToObject(o, "seccomp_killed_at", box->killed_at);
   else
     cJSON_AddNullToObject(o, "seccomp_killed_at");
+  cJSON_AddBoolToObject(o, "denied_reported", !(box && box->pub.denied_unreported));
 }
 
 static cJSON *report_object(const struct cr_result *res, const cr_error *run_err, bool with_audit) {

@@ -251,6 +251,37 @@ class RefusalsReported(SandboxTest):
         self.assertEqual(self.entries(got), [("getppid", "x86_64", "kill", None, 1, {}, "the filter")])
         self.assertIn("cleanroom: seccomp killed the payload at getppid", res.err)
 
+    def test_a_kill_is_named_when_the_table_is_full(self):
+        profile = self.profile([
+            {"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"},
+            {"names": ["dup"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
+             "args": [{"index": 0, "value": 1000, "op": "SCMP_CMP_GE"}]}])
+        script = "for i in range(40): call(32, 1000 + i)\ncall(110)\nprint('after the kill')"
+        res, got = self.run_python(profile, script, 128 + 31)
+        self.assertNotIn("after the kill", res.out)
+        self.assertEqual(got["seccomp_killed_at"], "getppid")
+        self.assertIn("cleanroom: seccomp killed the payload at getppid", res.err)
+        # 40 argument values of one call: one line, not one per value
+        self.assertEqual(len([l for l in res.err.splitlines() if "refused dup" in l]), 1, res.err)
+
+    def test_a_caller_that_took_another_id_still_dies(self):
+        """The init has no capability: a payload that switched to an id the
+        init may not signal ends with the whole sandbox instead."""
+        if os.getuid() != 0:
+            self.skipTest("an ordinary user's sandbox has one id unless subordinate ids are granted")
+        profile = self.profile([{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}])
+        report = self.path("report.json")
+        cfg = base_config(seccomp=profile)
+        cfg["capabilities"] = ["CAP_SETUID", "CAP_SETGID"]
+        cfg["process"] = {"path": "/usr/bin/python3", "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp",
+                          "args": ["python3", "-c", CALLS + "os.setresgid(2000, 2000, 2000); os.setresuid(2000, 2000, 2000)\n"
+                                   "print(call(110)); print('survived the kill')"]}
+        res = self.run_cr(cfg, report=report)
+        self.assertEqual(res.rc, 128 + 31, res.describe())
+        self.assertNotIn("survived", res.out)
+        with open(report) as f:
+            self.assertEqual(json.load(f)["seccomp_killed_at"], "getppid")
+
     def test_kill_of_a_forked_child_is_counted(self):
         # The child dies (SIGKILL: only the payload's own end is reported as
         # the kernel's SIGSYS); the payload goes on and says what it saw.
@@ -299,6 +330,27 @@ class RefusalsReported(SandboxTest):
         res, got = self.run_python("default", "call(250, 0, 0, 0)", 0)
         self.assertEqual([d["syscall"] for d in got["denied"]], ["keyctl"])
         self.assertNotIn("seccomp refused", res.err)
+
+    def test_under_a_filter_with_a_listener_the_policy_still_applies(self):
+        """A container manager's syscall interception holds the filter
+        chain's one listener: the sandbox's filter goes in without one, the
+        refusals go uncounted (said so), and the policy is the same."""
+        report = self.path("report.json")
+        cfg = base_config(seccomp="default")
+        cfg["process"] = {"path": "/usr/bin/python3", "env": {"PATH": "/usr/bin:/bin"}, "cwd": "/tmp",
+                          "args": ["python3", "-c", CALLS + "print(call(250, 0, 0, 0), ctypes.get_errno())\nsys.exit(3)"]}
+        res = self.run_cr(cfg, report=report, wrapper=["--seccomp-listener"])
+        self.assertEqual(res.rc, 3, res.describe())
+        self.assertEqual(res.out.split(), ["-1", "1"])  # keyctl: EPERM all the same
+        with open(report) as f:
+            got = json.load(f)
+        self.assertEqual((got["denied"], got["denied_reported"]), ([], False))
+        self.assertIn("seccomp refusals were not counted", res.err)
+        # strict's single exec needs the listener: a clear error, exit 125
+        cfg["seccomp"] = "strict"
+        res = self.run_cr(cfg, wrapper=["--seccomp-listener"])
+        self.assertEqual(res.rc, 125, res.describe())
+        self.assertIn("has a listener already", res.err)
 
     def test_notify_stays_cleanrooms_own(self):
         # a user profile may not notify anything but exec: refused before a start

@@ -29,7 +29,9 @@
  *                                --dup SRC:DST, --ignore SIG, --block SIG,
  *                                --umask OCT, --personality HEX,
  *                                --timerslack NS, --keyring NAME, --ctty,
- *                                --nofile N
+ *                                --nofile N, --seccomp-listener (an
+ *                                allow-all filter that holds the chain's
+ *                                one listener, as a container manager's)
  *
  * The dump lists /proc/self/fd through a directory fd of its own; that fd is
  * reported as "listing_fd" and left out of "fds". */
@@ -1075,6 +1077,27 @@ static int deny_prctl(unsigned option) {
 #endif
 }
 
+/* An allow-all seccomp filter installed with a listener: the filter
+ * chain's one listener is taken, as under a container manager that
+ * intercepts syscalls. The listener is close-on-exec and lives as long as
+ * an fd holds it: a child keeps it until this process (after its exec)
+ * ends. */
+static int take_the_listener(void) {
+  struct sock_filter insns[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+  struct sock_fprog prog = {.len = 1, .filter = insns};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -1;
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  if (fd < 0) return -1;
+  pid_t parent = getpid(), holder = fork();
+  if (holder < 0) return -1;
+  if (holder == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) _exit(0);
+    for (;;) pause();
+  }
+  close((int)fd);
+  return 0;
+}
+
 static int cmd_exec_with(int argc, char **argv) {
   int i = 0;
   for (; i < argc; i++) {
@@ -1148,6 +1171,8 @@ static int cmd_exec_with(int argc, char **argv) {
     } else if (strcmp(opt, "--deny-prctl") == 0) {
       if (deny_prctl((unsigned)strtoul(val, NULL, 10)) < 0) return die("deny-prctl", val);
       i++;
+    } else if (strcmp(opt, "--seccomp-listener") == 0) {
+      if (take_the_listener() < 0) return die("seccomp-listener", "");
     } else if (strcmp(opt, "--ctty") == 0) {
       if (getsid(0) != getpid() && setsid() < 0) return die("setsid", "");
       if (ioctl(0, TIOCSCTTY, 0) != 0) return die("TIOCSCTTY", "fd 0");

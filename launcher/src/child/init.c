@@ -359,6 +359,8 @@ struct refusals {
   int execs_allowed;      /* exec_once: the payload's own exec */
   uint32_t execs_refused; /* exec_once: the execs refused after it */
   bool payload_killed;    /* the init killed the payload's process at a call the filter kills at */
+  bool must_end;          /* a caller the filter kills could not be killed alone: the sandbox ends */
+  int listener;           /* the seccomp listener the notifications come from */
   struct cr_denied_table denied;
   struct cr_learned_wire *learned; /* learn mode (the learning program), else NULL */
 };
@@ -427,34 +429,51 @@ static bool same_call(const struct cr_denied_entry *a, const struct cr_denied_en
   return true;
 }
 
-/* Count one refusal; its entry, or -1 when the table is full. */
-static int count_refusal(struct cr_denied_table *t, const struct seccomp_data *d, uint32_t action,
-                         uint32_t args_read) {
+static void count_up(uint32_t *n) {
+  if (*n < UINT32_MAX) (*n)++; /* a flood saturates, never wraps */
+}
+
+/* Count one refusal, under "other" when the table is full. */
+static void count_refusal(struct cr_denied_table *t, const struct seccomp_data *d, uint32_t action,
+                          uint32_t args_read) {
   struct cr_denied_entry call = {.arch = d->arch, .nr = d->nr, .action = action};
   keep_args(&call, d, args_read);
-  for (uint32_t i = 0; i < t->n; i++) {
-    if (!same_call(&t->e[i], &call)) continue;
-    t->e[i].count++;
-    return (int)i;
-  }
-  if (t->n == CR_DENIED_MAX) {
-    t->other++;
-    return -1;
-  }
+  for (uint32_t i = 0; i < t->n; i++)
+    if (same_call(&t->e[i], &call)) return count_up(&t->e[i].count);
+  if (t->n == CR_DENIED_MAX) return count_up(&t->other);
   call.count = 1;
-  t->e[t->n] = call;
-  return (int)t->n++;
+  t->e[t->n++] = call;
 }
 
 /* A call the filter kills at: the init kills the caller's whole process
  * (a thread's too: SIGKILL takes every thread). Before the answer, so that
  * not one instruction of the caller runs after the call. The payload's own
  * process is reported as the kernel's kill would have ended it (SIGSYS). */
-static void kill_caller(struct refusals *r, pid_t tid, int entry) {
+static void killed_at(struct refusals *r, const struct seccomp_data *d) {
+  if (r->denied.killed_at) return; /* the first */
+  r->denied.killed_at = 1;
+  r->denied.killed_arch = d->arch;
+  r->denied.killed_nr = (uint32_t)d->nr;
+}
+
+static void kill_caller(struct refusals *r, const struct seccomp_notif *req) {
+  const struct seccomp_data *d = &req->data;
+  pid_t tid = (pid_t)req->pid;
+  /* the caller still waits in this very call, so its tid is not another's */
+  uint64_t id = req->id;
+  if (ioctl(r->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0) return;
   bool in_payload = syscall(SYS_tgkill, r->payload, tid, 0) == 0; /* signal 0: only asks */
-  if (kill(tid, SIGKILL) < 0 || !in_payload) return;
+  if (kill(tid, SIGKILL) < 0) {
+    /* another id (CAP_SETUID): the whole sandbox ends instead, the init's
+     * exit taking it; the call itself is refused meanwhile */
+    r->must_end = true;
+    r->payload_killed = true;
+    killed_at(r, d);
+    return;
+  }
+  if (!in_payload) return;
   r->payload_killed = true;
-  if (entry >= 0 && !r->denied.killed_at) r->denied.killed_at = (uint32_t)entry + 1;
+  killed_at(r, d);
 }
 
 /* The answer of the real program to one notification. */
@@ -488,10 +507,9 @@ static void answer(struct refusals *r, const struct seccomp_notif *req, struct s
     learn_call(r->learned, &req->data, run.action, run.args_read);
     return;
   }
-  int entry = count_refusal(&r->denied, &req->data, run.action, run.args_read);
+  count_refusal(&r->denied, &req->data, run.action, run.args_read);
   if (kind == SECCOMP_RET_ERRNO) resp->error = -(int32_t)(run.action & SECCOMP_RET_DATA);
-  if (kind == SECCOMP_RET_KILL_PROCESS || kind == SECCOMP_RET_KILL_THREAD)
-    kill_caller(r, (pid_t)req->pid, entry);
+  if (kind == SECCOMP_RET_KILL_PROCESS || kind == SECCOMP_RET_KILL_THREAD) kill_caller(r, req);
 }
 
 /* Linux 6.6: the caller and the init hand the CPU to each other instead of
@@ -512,9 +530,13 @@ static void answer_notification(int listener, struct refusals *r) {
   struct seccomp_notif_resp resp;
   memset(&req, 0, sizeof req);
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) return;
+  r->listener = listener;
   memset(&resp, 0, sizeof resp);
   resp.id = req.id;
   answer(r, &req, &resp);
+  /* unanswered, the caller waits in the call until the sandbox's end
+   * takes it: not one instruction of it runs after a call it dies at */
+  if (r->must_end) return;
   (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp); /* ENOENT: the caller is gone */
 }
 
@@ -539,14 +561,28 @@ static int reap(pid_t payload, int *payload_status) {
 }
 
 /* From pid 1, kill(-1) reaches every other process of the namespace. */
+/* Kill and reap all it may. A process it may not signal (a payload given
+ * CAP_SETUID that took another id) is not waited for: the init's own end
+ * kills it, as the kernel ends every process of a pid namespace whose
+ * pid 1 exits. */
+#define REAP_PATIENCE_MS 200 /* a process SIGKILL has not ended by then: the init's end takes it */
 static void kill_and_reap_all(pid_t payload, int *payload_status) {
+  /* kill(-1) succeeds even when it may signal none: no telling from it */
   kill(-1, SIGKILL);
-  for (;;) {
+  for (int idle_ms = 0; idle_ms < REAP_PATIENCE_MS;) {
     int status;
-    pid_t pid = waitpid(-1, &status, 0);
+    pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid < 0 && errno == EINTR) continue;
     if (pid < 0) return; /* ECHILD: all reaped */
-    if (pid == payload && !WIFSTOPPED(status)) *payload_status = status;
+    if (pid > 0) {
+      if (pid == payload && !WIFSTOPPED(status)) *payload_status = status;
+      idle_ms = 0;
+      continue;
+    }
+    struct timespec ms = {.tv_nsec = 1000000};
+    nanosleep(&ms, NULL);
+    idle_ms++;
+    kill(-1, SIGKILL); /* what forked meanwhile */
   }
 }
 
@@ -599,6 +635,8 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
   static struct refusals r; /* the init's only one: off its (maybe small) stack */
   static struct cr_learned_wire learned;
   r = (struct refusals){.bpf = &plan->bpf, .payload = payload, .execs_allowed = 1};
+  /* the payload installed the real program without a listener (payload.c) */
+  if (cr_plan_notifies(plan) && listener < 0) r.denied.unreported = 1;
   if (plan->bpf.learning) {
     memset(&learned, 0, offsetof(struct cr_learned_wire, e));
     r.learned = &learned;
@@ -622,6 +660,11 @@ static __attribute__((noreturn)) void supervise(const struct cr_plan *plan, cons
       _exit(CR_EXIT_LAUNCHER_FAILED);
     }
     if (listener >= 0 && (pfds[2].revents & POLLIN)) answer_notification(listener, &r);
+    if (r.must_end) {
+      kill_and_reap_all(payload, &status);
+      status = SIGSYS; /* as the kernel's kill would have ended it */
+      break;
+    }
     if (listener >= 0 && (pfds[2].revents & (POLLHUP | POLLERR))) {
       close(listener);
       listener = -1;

@@ -168,6 +168,20 @@ static void install_filter(const struct payload *pl, int notify_sock) {
   bool notifies = cr_plan_notifies(pl->plan);
   unsigned int flags = bpf->filter_flags | (notifies ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  /* A filter chain has one listener: when cleanroom's caller already runs
+   * under one (a container manager's syscall interception), the refusals
+   * go unreported (the init gets no listener and says so), but the real
+   * program is in place. strict's exec and learn mode need the listener. */
+  if (rc < 0 && (errno == EBUSY || errno == EINVAL) && notifies && !bpf->exec_once && !bpf->learning) {
+    prog = (struct sock_fprog){.len = bpf->len, .filter = bpf->insns};
+    rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, bpf->filter_flags, &prog);
+    notifies = false;
+  }
+  if (rc < 0 && errno == EBUSY)
+    fail(pl, errno, "seccomp",
+         bpf->learning ? "install the learning filter: a filter cleanroom runs under has a listener already"
+                       : "install the filter: a filter cleanroom runs under has a listener already, and "
+                         "this policy's single exec needs one");
   if (rc < 0) fail(pl, errno, "seccomp", "install the filter");
   if (notifies) {
     (void)cr_send_fd(notify_sock, (int)rc); /* should the init be gone, the sandbox goes too */
@@ -184,8 +198,11 @@ static void exec_payload(const struct payload *pl, int notify_sock) {
     cr_child_report_on(pl->records, CR_RECORD_EXEC_FAILED, saved, "exec", pl->st->argv[0]);
     _exit(saved == ENOENT ? CR_EXIT_NOT_FOUND : CR_EXIT_CANNOT_EXECUTE);
   }
-  install_filter(pl, notify_sock);
+  /* the mark first: clock_gettime may be a real system call (no vDSO
+   * clock), which the learning filter would hand to an init still asleep in
+   * the vfork */
   cr_mark(pl->plan->marks, CR_MARK_EXEC);
+  install_filter(pl, notify_sock);
   execve(program, pl->st->argv, pl->st->envp);
   int saved = errno;
   cr_child_report_on(pl->records, CR_RECORD_EXEC_FAILED, saved, "exec", program);
