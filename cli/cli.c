@@ -342,6 +342,7 @@ static int cmd_learn(int argc, char **argv) {
   cr_error_free(err);
   err = NULL;
   if (res && !res->setup_failed) {
+    cli_print_learn_notes(res);
     if (cr_learned_profile(res, merge, a.merge_path, &profile, &err) < 0 ||
         write_profile(a.output_path, profile) < 0) {
       if (err) cli_print_error(NULL, err);

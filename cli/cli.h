@@ -64,6 +64,7 @@ int cli_policy_diff(const cr_options *opts, const char *name_a, const char *name
 void cli_print_audit(const cr_result *res);
 /* denied.c: one line per refused syscall of the result (a failed run's). */
 void cli_print_denied(const cr_result *res);
+void cli_print_learn_notes(const cr_result *res);
 /* After a failed run: what the error suggests doing. */
 void cli_hint_failure(const cr_config *cfg, const cr_error *err);
 

@@ -67,6 +67,20 @@ static void print_group(const struct group *g, const char *killed_at) {
   }
 }
 
+/* learn: the calls of cleanroom's own payload the profile leaves out. */
+void cli_print_learn_notes(const cr_result *res) {
+  cJSON *learned = res->learned ? cJSON_Parse(res->learned) : NULL;
+  const cJSON *name;
+  cJSON_ArrayForEach(name, cJSON_GetObjectItemCaseSensitive(learned, "left_out")) {
+    if (cJSON_IsString(name))
+      cli_note(
+          "learn: %s is a call of cleanroom's own (never observed) that the policy allows only for some "
+          "arguments: left out of the profile",
+          name->valuestring);
+  }
+  cJSON_Delete(learned);
+}
+
 static bool same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 void cli_print_denied(const cr_result *res) {

@@ -15,10 +15,6 @@
 #include "cr/policy.h"
 #include "launch.h"
 
-#define CLONE_NS_MASK 2114060416.0 /* 0x7e020080: the namespace flags (policies/default.json) */
-#define LOW32 4294967295.0
-#define EXACT_MAX (1ull << 53) /* a JSON number holds it exactly */
-
 static void delete_json(cJSON **j) { cJSON_Delete(*j); }
 #define cr_autojson __attribute__((cleanup(delete_json)))
 
@@ -30,32 +26,42 @@ static cJSON *call_json(const struct cr_learned_entry *e) {
   cr_add_syscall_fields(o, e->arch, e->nr, cr_seccomp_arch_oci_name(e->arch));
   bool enosys = (e->action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO;
   cJSON_AddStringToObject(o, "answer", enosys ? "ENOSYS" : "allow");
-  if (e->arg_index < 6) {
-    cJSON *a = cJSON_AddObjectToObject(o, "arg");
-    cJSON_AddNumberToObject(a, "index", e->arg_index);
+  cJSON *args = cJSON_AddArrayToObject(o, "args");
+  for (uint32_t i = 0; args && i < 6; i++) {
+    if (!(e->args_kept & (1u << i))) continue;
+    cJSON *a = cJSON_CreateObject();
+    if (!a || !cJSON_AddItemToArray(args, a)) return cJSON_Delete(a), cJSON_Delete(o), NULL;
+    cJSON_AddNumberToObject(a, "index", i);
     /* low and high halves: exact whatever the value */
-    cJSON_AddNumberToObject(a, "low", (double)(uint32_t)e->arg_value);
-    cJSON_AddNumberToObject(a, "high", (double)(uint32_t)(e->arg_value >> 32));
+    cJSON_AddNumberToObject(a, "low", (double)(uint32_t)e->args[i]);
+    cJSON_AddNumberToObject(a, "high", (double)(uint32_t)(e->args[i] >> 32));
   }
   return o;
 }
 
-/* The payload's own calls the base program allows (with zero arguments):
- * never observed, always in the profile. */
-static cJSON *unobserved_json(const struct cr_bpf *bpf) {
-  cJSON *list = cJSON_CreateArray();
+/* The payload's own calls, never observed: in the profile when the base
+ * program allows them whatever their arguments ("unobserved"), left out
+ * when it allows them only for some ("left_out": the profile would be
+ * wider than the base, or guess). */
+static int unobserved_json(cJSON *o, const struct cr_bpf *bpf) {
+  cJSON *in = cJSON_AddArrayToObject(o, "unobserved"), *out = cJSON_AddArrayToObject(o, "left_out");
+  if (!in || !out) return -1;
   const int *nrs;
   size_t n = cr_bpf_own_calls(&nrs);
-  for (size_t i = 0; list && i < n; i++) {
+  for (size_t i = 0; i < n; i++) {
     struct seccomp_data data = {.nr = nrs[i], .arch = cr_seccomp_arch_native()};
     struct cr_bpf_run run;
     if (cr_bpf_run(bpf->insns, bpf->len, &data, &run) < 0) continue;
     uint32_t kind = run.action & SECCOMP_RET_ACTION_FULL;
-    if (kind != SECCOMP_RET_ALLOW && kind != SECCOMP_RET_LOG && kind != SECCOMP_RET_USER_NOTIF) continue;
     cr_autofree char *name = cr_syscall_name(data.arch, nrs[i]);
-    if (name) cJSON_AddItemToArray(list, cJSON_CreateString(name));
+    if (!name) continue;
+    bool allowed = kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG;
+    if (allowed && !run.args_read)
+      cJSON_AddItemToArray(in, cJSON_CreateString(name));
+    else if (allowed || run.args_read)
+      cJSON_AddItemToArray(out, cJSON_CreateString(name));
   }
-  return list;
+  return 0;
 }
 
 char *cr_learned_to_json(const struct cr_learned_wire *t, const struct cr_bpf *bpf) {
@@ -70,11 +76,7 @@ char *cr_learned_to_json(const struct cr_learned_wire *t, const struct cr_bpf *b
     if (!c) return NULL;
     cJSON_AddItemToArray(calls, c);
   }
-  cJSON *unobserved = unobserved_json(bpf);
-  if (!unobserved || !cJSON_AddItemToObject(o, "unobserved", unobserved)) {
-    cJSON_Delete(unobserved);
-    return NULL;
-  }
+  if (unobserved_json(o, bpf) < 0) return NULL;
   return cJSON_PrintUnformatted(o);
 }
 
@@ -171,9 +173,18 @@ static cJSON *new_entry(const char *name, const char *action, int errno_ret) {
   return e;
 }
 
-/* {"index": I, "value": V, ["valueTwo": W,] "op": OP} as the entry's one rule. */
-static int add_rule(cJSON *e, int index, double value, double value_two, const char *op) {
-  cJSON *args = cJSON_AddArrayToObject(e, "args");
+/* A 64-bit value exactly (the profile parser reads it so, beyond 2^53 too). */
+static cJSON *exact(uint64_t v) {
+  char text[24];
+  snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+  return cJSON_CreateRaw(text);
+}
+
+/* {"index": I, "value": V, ["valueTwo": W,] "op": OP}, one more condition
+ * of the entry's rule (the conditions of one rule all hold at once). */
+static int add_rule(cJSON *e, int index, uint64_t value, uint64_t value_two, const char *op) {
+  cJSON *args = cJSON_GetObjectItemCaseSensitive(e, "args");
+  if (!args) args = cJSON_AddArrayToObject(e, "args");
   cJSON *a = cJSON_CreateObject();
   if (!args || !a) {
     cJSON_Delete(a);
@@ -181,8 +192,8 @@ static int add_rule(cJSON *e, int index, double value, double value_two, const c
   }
   cJSON_AddItemToArray(args, a);
   cJSON_AddNumberToObject(a, "index", index);
-  cJSON_AddNumberToObject(a, "value", value);
-  if (strcmp(op, "SCMP_CMP_MASKED_EQ") == 0) cJSON_AddNumberToObject(a, "valueTwo", value_two);
+  cJSON_AddItemToObject(a, "value", exact(value));
+  if (strcmp(op, "SCMP_CMP_MASKED_EQ") == 0) cJSON_AddItemToObject(a, "valueTwo", exact(value_two));
   return cJSON_AddStringToObject(a, "op", op) ? 0 : -1;
 }
 
@@ -191,20 +202,21 @@ static double num(const cJSON *o, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-/* The entry of one learned call with an argument: the rule the default
- * profile would use. ioctl's request and a socket family as the kernel
- * sees them (their low 32 bits); clone without namespace flags as the
- * default profile spells it; otherwise the value itself, or its low 32
- * bits when JSON cannot hold it exactly. */
-static int arg_rule(cJSON *e, const char *name, const cJSON *arg) {
-  int index = (int)num(arg, "index");
-  double low = num(arg, "low"), high = num(arg, "high");
-  uint64_t value = ((uint64_t)high << 32) | (uint64_t)low;
-  if (strcmp(name, "ioctl") == 0) return add_rule(e, index, LOW32, low, "SCMP_CMP_MASKED_EQ");
-  if (strcmp(name, "clone") == 0 && !(value & 0x7e020080u))
-    return add_rule(e, index, CLONE_NS_MASK, 0, "SCMP_CMP_MASKED_EQ");
-  if (value <= EXACT_MAX) return add_rule(e, index, (double)value, 0, "SCMP_CMP_EQ");
-  return add_rule(e, index, LOW32, low, "SCMP_CMP_MASKED_EQ");
+/* The conditions of one learned call: each kept argument equal to the
+ * value seen, so the rule allows no call the base filter would not (it
+ * decided on those arguments alone). ioctl's request by its low 32 bits,
+ * which are all the kernel reads of it. */
+static int arg_rules(cJSON *e, const char *name, const cJSON *args) {
+  const cJSON *arg;
+  cJSON_ArrayForEach(arg, args) {
+    int index = (int)num(arg, "index");
+    uint64_t low = (uint64_t)num(arg, "low"), high = (uint64_t)num(arg, "high");
+    int rc = strcmp(name, "ioctl") == 0 && index == 1
+                 ? add_rule(e, index, 0xffffffffu, low, "SCMP_CMP_MASKED_EQ")
+                 : add_rule(e, index, high << 32 | low, 0, "SCMP_CMP_EQ");
+    if (rc < 0) return -1;
+  }
+  return 0;
 }
 
 /* The entries of the learned calls, in `gs`. */
@@ -221,8 +233,8 @@ static int add_learned(struct groups *gs, const cJSON *learned, const char *nati
     cJSON *e = enosys ? new_entry(name->valuestring, "SCMP_ACT_ERRNO", ENOSYS)
                       : new_entry(name->valuestring, "SCMP_ACT_ALLOW", -1);
     if (!e) return -1;
-    const cJSON *arg = cJSON_GetObjectItemCaseSensitive(c, "arg");
-    if (!enosys && arg && arg_rule(e, name->valuestring, arg) < 0) {
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(c, "args");
+    if (!enosys && arg_rules(e, name->valuestring, args) < 0) {
       cJSON_Delete(e);
       return -1;
     }

@@ -153,6 +153,10 @@ static int compile_filter(struct cr_plan *plan, const struct cr_policy_env *base
  * (policies/reporting.c). */
 static int prepare_filter(struct cr_plan *plan, const struct cr_policy_env *base, cr_error **err) {
   if (compile_filter(plan, base, err) < 0) return -1;
+  if (base->learn && plan->bpf.exec_once)
+    return cr_fail(err, EINVAL, "learn",
+                   "the policy supervises its exec (strict: one execve only), which a learned profile "
+                   "cannot keep: learn under default, then compare with `cleanroom policy diff strict FILE`");
   return base->learn ? cr_bpf_add_learning(&plan->bpf, err) : cr_bpf_add_reporting(&plan->bpf, err);
 }
 

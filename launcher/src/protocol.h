@@ -154,33 +154,34 @@ struct cr_denied_entry {
   uint64_t arg_value[CR_DENIED_ARGS];
 };
 struct cr_denied_table {
-  uint32_t n;         /* entries used */
-  uint32_t other;     /* refusals that found no room */
-  uint32_t killed_at;  /* 1: the payload's process was killed at killed_arch/killed_nr, 0: not */
+  uint32_t n;                      /* entries used */
+  uint32_t other;                  /* refusals that found no room */
+  uint32_t killed_at;              /* 1: the payload's process was killed at killed_arch/killed_nr, 0: not */
   uint32_t killed_arch, killed_nr; /* kept apart from the entries: they may be full */
   uint32_t unreported; /* 1: no listener came (cleanroom runs under a filter that has one): nothing counted */
   struct cr_denied_entry e[CR_DENIED_MAX];
 };
 
 /* Learn mode: the calls the init let through or answered ENOSYS (init.c),
- * one entry per architecture, syscall, answer and examined argument, in
- * the order first seen. The argument: for socket (arg 0, the family),
- * ioctl (1, the request), personality (0) and clone (0, the flags) on the
- * native architecture, always; for another call, the lowest one the
- * filter looked at, if any. Once the table is full, `overflow` counts the
+ * one entry per architecture, syscall, answer and the values of the
+ * arguments it keeps, in the order first seen. It keeps every argument the
+ * base filter looked at for that call (so a rule on them is never wider
+ * than the filter), and on the native architecture those the default
+ * profile rules on: socket's family (0), ioctl's request (1),
+ * personality's value (0), clone's flags (0). Once the table is full, `overflow` counts the
  * calls that found no room: learn then fails rather than write a profile
  * that would miss them. Sent as its own record (CR_RECORD_LEARNED: this
  * struct, `n` entries long, not a struct cr_record_head) right before
  * PAYLOAD_ENDED. */
 #define CR_LEARNED_MAX 2048
-#define CR_LEARNED_NO_ARG 0xffu
 struct cr_learned_entry {
   uint32_t arch;      /* AUDIT_ARCH_* */
   int32_t nr;         /* the syscall's number on that architecture */
   uint32_t action;    /* SECCOMP_RET_ALLOW, or SECCOMP_RET_ERRNO | ENOSYS */
-  uint32_t arg_index; /* CR_LEARNED_NO_ARG: none */
-  uint64_t arg_value;
+  uint32_t args_kept; /* bit i: args[i] is part of the entry */
+  uint64_t args[6];   /* the kept ones' values, 0 for the others */
 };
+_Static_assert(sizeof(struct cr_learned_entry) == 64, "entries are compared whole: no padding");
 struct cr_learned_wire {
   uint32_t kind; /* CR_RECORD_LEARNED */
   uint32_t n;

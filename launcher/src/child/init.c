@@ -375,36 +375,31 @@ struct refusals {
 #define AUDIT_ARCH_NATIVE 0 /* no fixed argument rule: the generic one applies */
 #endif
 
-/* The argument a learned entry keeps (protocol.h): the one the default
- * profile's rule looks at for socket, ioctl, personality and clone; else
- * the lowest one the filter looked at. */
-static uint32_t learned_arg(const struct seccomp_data *d, uint32_t args_read) {
+/* The arguments a learned entry keeps (protocol.h): every one the filter
+ * looked at, and those the default profile rules on. */
+static uint32_t learned_args(const struct seccomp_data *d, uint32_t args_read) {
+  uint32_t keep = args_read & 0x3fu;
   if (d->arch == AUDIT_ARCH_NATIVE) {
     switch (d->nr) {
       case SYS_socket:
       case SYS_personality:
-      case SYS_clone: return 0;
-      case SYS_ioctl: return 1;
+      case SYS_clone: keep |= 1u << 0; break;
+      case SYS_ioctl: keep |= 1u << 1; break;
       default: break;
     }
   }
-  for (uint32_t i = 0; i < 6; i++)
-    if (args_read & (1u << i)) return i;
-  return CR_LEARNED_NO_ARG;
+  return keep;
 }
 
 /* Record one call answered `action` (allowed, or ENOSYS). */
 static void learn_call(struct cr_learned_wire *t, const struct seccomp_data *d, uint32_t action,
                        uint32_t args_read) {
   struct cr_learned_entry call = {.arch = d->arch, .nr = d->nr, .action = action};
-  call.arg_index = learned_arg(d, args_read);
-  call.arg_value = call.arg_index == CR_LEARNED_NO_ARG ? 0 : d->args[call.arg_index];
-  for (uint32_t i = 0; i < t->n; i++) {
-    const struct cr_learned_entry *e = &t->e[i];
-    if (e->arch == call.arch && e->nr == call.nr && e->action == call.action &&
-        e->arg_index == call.arg_index && e->arg_value == call.arg_value)
-      return;
-  }
+  call.args_kept = learned_args(d, args_read);
+  for (uint32_t i = 0; i < 6; i++)
+    if (call.args_kept & (1u << i)) call.args[i] = d->args[i];
+  for (uint32_t i = 0; i < t->n; i++)
+    if (memcmp(&t->e[i], &call, sizeof call) == 0) return; /* no padding: all fields fixed-size, aligned */
   if (t->n == CR_LEARNED_MAX) {
     if (t->overflow < UINT32_MAX) t->overflow++;
     return;
