@@ -23,7 +23,7 @@ static const char usage_text[] =
     "  cleanroom check [CONFIG|-] [FLAG...] [--explain [--json]] [-- CMD [ARG...]]\n"
     "                          validate; print the config such a run would use, or\n"
     "                          (--explain) what it can reach and its weak spots\n"
-    "  cleanroom learn [CONFIG|-] [--output FILE] [--merge FILE] [FLAG...] [-- CMD [ARG...]]\n"
+    "  cleanroom learn [CONFIG|-] [--output FILE] [--merge FILE] [--allow-refused] [FLAG...] [-- CMD [ARG...]]\n"
     "                          run with every system call observed; write a minimal seccomp\n"
     "                          profile of them (to FILE, else stdout, the program's stdout\n"
     "                          then going to stderr), grown from --merge's; exit with the\n"
@@ -343,7 +343,7 @@ static int cmd_learn(int argc, char **argv) {
   err = NULL;
   if (res && !res->setup_failed) {
     cli_print_learn_notes(res);
-    if (cr_learned_profile(res, merge, a.merge_path, &profile, &err) < 0 ||
+    if (cr_learned_profile(res, merge, a.merge_path, a.allow_refused, &profile, &err) < 0 ||
         write_profile(a.output_path, profile) < 0) {
       if (err) cli_print_error(NULL, err);
       status = CR_EXIT_LAUNCHER_FAILED;

@@ -31,6 +31,7 @@ struct cli_args {
   bool json;               /* check --explain --json */
   const char *output_path; /* learn --output */
   const char *merge_path;  /* learn --merge */
+  bool allow_refused;      /* learn --allow-refused */
 };
 
 /* `allow_report`: run takes --report, check does not. Returns 0, or the exit

@@ -82,6 +82,8 @@ int cli_parse_args(const char *command, int argc, char **argv, bool allow_report
                (strcmp(arg, "--output") == 0 || strcmp(arg, "--merge") == 0)) {
       if (i + 1 >= argc) return cli_usage_error("%s needs a FILE", arg);
       *(arg[2] == 'o' ? &a->output_path : &a->merge_path) = argv[++i];
+    } else if (strcmp(command, "learn") == 0 && strcmp(arg, "--allow-refused") == 0) {
+      a->allow_refused = true;
     } else if (strcmp(command, "check") == 0 && strcmp(arg, "--explain") == 0) {
       a->explain = true;
     } else if (strcmp(command, "check") == 0 && strcmp(arg, "--json") == 0) {

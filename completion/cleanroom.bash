@@ -51,7 +51,7 @@ _cleanroom() {
   esac
   [[ $command == check ]] && flags+=" --explain --json"
   [[ $command == run ]] && flags+=" --report --audit"
-  [[ $command == learn ]] && flags+=" --output --merge"
+  [[ $command == learn ]] && flags+=" --output --merge --allow-refused"
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags --" -- "$cur"))
   else

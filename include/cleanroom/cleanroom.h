@@ -394,31 +394,44 @@ CR_API size_t cr_policy_skipped(const cr_policy *policy);
 CR_API size_t cr_policy_instructions(const cr_policy *policy);
 /* The policy lets exactly one execve through (the payload's own; "strict"). */
 CR_API bool cr_policy_exec_once(const cr_policy *policy);
-/* What `a` and `b` answer differently on the native ABI, as JSON (free
- * with cr_free): {"differing": N, "syscalls": [{"syscall", "nr", "a", "b",
- * "by_argument", "cases": [{"args": {"0": 16}, "a", "b"}], "cases_total"}]}.
+/* What `a` and `b` answer differently, as JSON (free with cr_free):
+ * {"differing": N, "complete": bool, "arches": [{"arch", "syscalls",
+ * "differing", "complete"}], "syscalls": [{"syscall", "nr", "arch", "a",
+ * "b", "by_argument", "cases": [{"args": {"0": 16, "1": 3}, "a", "b"}],
+ * "cases_total", "complete"}]}. Every number libseccomp names on each
+ * architecture the kernel could pass here is tried ("arch": "x86_64",
+ * "x32" with its numbers' 0x40000000 bit in "nr", "x86" on x86-64).
  * "a"/"b" are the answers with zero arguments ("allowed", "EPERM",
  * "ENOSYS", "kill", "trap (SIGSYS)", "supervised", ...); "cases" the
- * argument values (every constant either program tests) where they differ,
- * at most 16 listed. */
+ * argument combinations where they differ, at most 16 listed, each naming
+ * every argument either program reads for that call ("ip" for the
+ * instruction pointer; a value above 2^53 as a "0x..." string). The
+ * values tried per 32-bit half of an argument: 0, every constant either
+ * program compares it with and its neighbour (k+1, k-1 for >=), every mask
+ * and each of its bits; the halves and arguments combined. "complete" is
+ * false when a call needed more than 200000 combinations (the first ones
+ * are run) or a program computes on an argument beyond one mask, xor or
+ * offset step. */
 CR_API int cr_policy_diff(const cr_policy *a, const cr_policy *b, char **json, cr_error **err);
 
 /* A minimal seccomp profile (OCI/Docker format, JSON text; free it with
  * cr_free()) of the calls a learn run's result holds: defaultAction
  * SCMP_ACT_ERRNO with EPERM, the native architecture only, the calls
- * seen allowed (socket and personality by their value, ioctl by its
- * request, clone without namespace flags, as the built-in default spells
- * them), those seen answered ENOSYS with errnoRet 38, and the payload's
- * own calls the policy allows (sendmsg, sendto, close, execve, execveat,
- * exit, exit_group), which are never observed. Nothing the policy refused
- * is in it. `merge_json` (NULL: none) is a profile to grow: its entries
+ * seen allowed for the argument values seen (each argument the policy
+ * looked at, and socket's family, personality's value, clone's flags,
+ * ioctl's request), those seen answered ENOSYS with errnoRet 38, and the
+ * payload's own calls (sendmsg, sendto, close, execve, execveat, exit,
+ * exit_group), never observed, when the policy allows them whatever their
+ * arguments. Nothing the policy refused is in it, unless `allow_refused`:
+ * then the refused calls of the result's "denied" are allowed too, for the
+ * argument values it kept (the user's choice to widen). `merge_json` (NULL: none) is a profile to grow: its entries
  * first, and one entry per distinct action, errnoRet, args, includes and
  * excludes, with the names of all; its other keys kept. `merge_name`
  * names it in errors. Fails (E2BIG) when the run made more distinct calls
  * than the sandbox could record, rather than write a profile that misses
  * some. */
 CR_API int cr_learned_profile(const cr_result *res, const char *merge_json, const char *merge_name,
-                              char **profile_json, cr_error **err);
+                              bool allow_refused, char **profile_json, cr_error **err);
 
 /* ---- what a sandbox can reach -------------------------------------------------- */
 

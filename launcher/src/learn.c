@@ -357,8 +357,36 @@ static cJSON *take_learned(const cr_result *res, cr_error **err) {
   return l;
 }
 
+/* --allow-refused: what the filter refused, allowed for the argument
+ * values the report kept of it. A report that had no room for every kind
+ * cannot say them all: an error, not a profile that misses some. */
+static int add_refused(struct groups *gs, const cr_result *res, cr_error **err) {
+  const char *native = cr_seccomp_arch_name(cr_seccomp_arch_native()); /* as "denied" names it */
+  cr_autojson cJSON *denied = res->denied ? cJSON_Parse(res->denied) : NULL;
+  const cJSON *d;
+  cJSON_ArrayForEach(d, denied) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "syscall");
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(d, "arch");
+    if (!cJSON_IsString(name))
+      return cr_fail(err, E2BIG, "learn", "more kinds of refused calls than the report keeps: none allowed");
+    if (!native || !cJSON_IsString(arch) || strcmp(arch->valuestring, native) != 0) continue;
+    cJSON *e = new_entry(name->valuestring, "SCMP_ACT_ALLOW", -1);
+    if (!e) return cr_fail(err, ENOMEM, "learn", "the profile");
+    const cJSON *arg;
+    cJSON_ArrayForEach(arg, cJSON_GetObjectItemCaseSensitive(d, "args")) {
+      uint64_t v = cJSON_IsString(arg) ? strtoull(arg->valuestring, NULL, 16) : (uint64_t)arg->valuedouble;
+      if (add_rule(e, atoi(arg->string), v, 0, "SCMP_CMP_EQ") < 0) {
+        cJSON_Delete(e);
+        return cr_fail(err, ENOMEM, "learn", "the profile");
+      }
+    }
+    if (add_entry(gs, e) < 0) return cr_fail(err, ENOMEM, "learn", "the profile");
+  }
+  return 0;
+}
+
 int cr_learned_profile(const cr_result *res, const char *merge_json, const char *merge_name,
-                       char **profile_json, cr_error **err) {
+                       bool allow_refused, char **profile_json, cr_error **err) {
   *profile_json = NULL;
   const char *native = cr_seccomp_arch_oci_name(cr_seccomp_arch_native());
   if (!native) return cr_fail(err, 0, "learn", "this architecture has no seccomp name");
@@ -374,6 +402,10 @@ int cr_learned_profile(const cr_result *res, const char *merge_json, const char 
   while (rc == 0 && old && old->child) rc = add_entry(&gs, cJSON_DetachItemViaPointer(old, old->child));
   cJSON_Delete(old);
   if (rc == 0) rc = add_learned(&gs, learned, native);
+  if (rc == 0 && allow_refused && add_refused(&gs, res, err) < 0) {
+    groups_free(&gs);
+    return -1;
+  }
   groups_free(&gs);
   if (rc == 0) rc = sort_names(gs.syscalls);
   cr_autofree char *tabbed = rc == 0 ? cJSON_Print(profile) : NULL;

@@ -35,14 +35,14 @@
 #include "cr/cleanup.h"
 #include "launch.h"
 
-#define DIFF_MAX_NR 1024 /* syscall numbers tried per architecture, from its base */
-#define DIFF_MAX_CASES 16 /* differing argument cases listed per syscall */
+#define DIFF_MAX_NR 1024      /* syscall numbers tried per architecture, from its base */
+#define DIFF_MAX_CASES 16     /* differing argument cases listed per syscall */
 #define DIFF_MAX_EVALS 200000 /* argument combinations run per syscall and architecture */
-#define DIFF_WORDS 16 /* 32-bit words of struct seccomp_data */
-#define DIFF_FIRST_WORD 2 /* words 0 and 1 (nr, arch) are given; 2-3 the ip, 4-15 args */
-#define DIFF_PARAMS 7 /* args[0..5] and the instruction pointer (6) */
-#define DIFF_MAX_VALUES 1024 /* probe values per word */
-#define DIFF_STATES 8 /* abstract states kept per instruction before merging */
+#define DIFF_WORDS 16         /* 32-bit words of struct seccomp_data */
+#define DIFF_FIRST_WORD 2     /* words 0 and 1 (nr, arch) are given; 2-3 the ip, 4-15 args */
+#define DIFF_PARAMS 7         /* args[0..5] and the instruction pointer (6) */
+#define DIFF_MAX_VALUES 1024  /* probe values per word */
+#define DIFF_STATES 8         /* abstract states kept per instruction before merging */
 #define X32_SYSCALL_BIT 0x40000000u
 
 /* ---- architectures ---------------------------------------------------------------- */
@@ -58,7 +58,8 @@ struct diff_arch {
 static size_t diff_arches(struct diff_arch out[4]) {
   uint32_t native = cr_seccomp_arch_native();
   size_t n = 0;
-#define ARCH(audit, bit, names, base) out[n++] = (struct diff_arch){audit, bit, names, base}
+#define ARCH(audit, bit, names, base) \
+  out[n++] = (struct diff_arch) { audit, bit, names, base }
   switch (native) {
     case AUDIT_ARCH_X86_64:
       ARCH(native, 0, native, 0);
@@ -143,6 +144,14 @@ struct walk {
 
 static void push_state(struct walk *w, size_t pc, const struct astate *s) {
   if (pc >= w->len) return; /* runs past the end: the evaluator refuses it */
+  /* a register the instruction overwrites tells nothing: states that
+   * differ only in it are one (libseccomp reloads A for every test) */
+  struct astate live = *s;
+  int cls = BPF_CLASS(w->insns[pc].code);
+  if (cls == BPF_LD) live.a = (struct aval){.kind = V_UNKNOWN};
+  if (cls == BPF_LDX) live.x = (struct aval){.kind = V_UNKNOWN};
+  if (cls == BPF_RET && BPF_RVAL(w->insns[pc].code) == BPF_K) memset(&live, 0, sizeof live);
+  s = &live;
   struct astate *at = &w->states[pc * DIFF_STATES];
   for (size_t i = 0; i < w->n_states[pc]; i++)
     if (memcmp(&at[i], s, sizeof *s) == 0) return;
@@ -174,7 +183,10 @@ static void add_comparison(struct probes *p, const struct aval *v, int op, uint3
         for (int b = 0; b < 32; b++)
           if (k & (1u << b)) add_value(c, v->k ^ (1u << b));
         return;
-      default: add_bits(c, k); p->incomplete = true; return;
+      default:
+        add_bits(c, k);
+        p->incomplete = true;
+        return;
     }
   }
   uint32_t at[2] = {k, k + 1};
@@ -214,18 +226,21 @@ static void walk_alu(struct walk *w, struct astate *s, const struct sock_filter 
       a->k = vm.a;
     return;
   }
-  if (src && src->kind != V_CONST) { /* depends on a word the walk cannot name */
+  if (src && src->kind != V_CONST) { /* A op X, X not a constant */
     if (a->kind == V_WORD || src->kind == V_WORD) w->out->incomplete = true;
-    *a = src->kind == V_WORD && a->kind != V_WORD ? *src : *a;
-    a->xform = X_OPAQUE;
-    if (a->kind == V_UNKNOWN) a->xform = X_NONE;
+    if (a->kind != V_WORD) *a = src->kind == V_WORD ? *src : (struct aval){.kind = V_UNKNOWN};
+    if (a->kind == V_WORD) a->xform = X_OPAQUE;
     return;
   }
   if (a->kind != V_WORD) return; /* unknown stays unknown */
   uint32_t k = src ? src->k : in->k;
   struct values *c = &w->out->word[a->word];
   if (op == BPF_AND || op == BPF_OR || op == BPF_XOR) add_bits(c, k);
-  int x = op == BPF_AND ? X_AND : op == BPF_OR ? X_OR : op == BPF_XOR ? X_XOR : op == BPF_ADD || op == BPF_SUB ? X_ADD : X_OPAQUE;
+  int x = op == BPF_AND                    ? X_AND
+          : op == BPF_OR                   ? X_OR
+          : op == BPF_XOR                  ? X_XOR
+          : op == BPF_ADD || op == BPF_SUB ? X_ADD
+                                           : X_OPAQUE;
   uint32_t kk = op == BPF_SUB ? -k : k;
   if (a->xform == X_NONE && x != X_OPAQUE) {
     a->xform = (uint8_t)x;
@@ -360,7 +375,8 @@ static void answer_text(uint32_t action, char *buf, size_t size) {
   }
 }
 
-static int run_one(const struct cr_bpf *bpf, const struct seccomp_data *data, uint32_t *action, cr_error **err) {
+static int run_one(const struct cr_bpf *bpf, const struct seccomp_data *data, uint32_t *action,
+                   cr_error **err) {
   if (!bpf->len) { /* "none" */
     *action = SECCOMP_RET_ALLOW;
     return 0;
@@ -392,7 +408,7 @@ static void param_words(int p, int out[2]) {
 }
 
 static void add_param_value(cJSON *args, int p, uint64_t v) {
-  char key[8];
+  char key[16];
   if (p < 6)
     snprintf(key, sizeof key, "%d", p);
   else
@@ -419,7 +435,9 @@ static cJSON *diff_syscall(struct diff *d, const struct diff_arch *arch, uint32_
                            cr_error **err) {
   struct seccomp_data data = {.nr = (int)nr, .arch = arch->audit};
   struct probes *p = d->probes;
-  memset(p, 0, sizeof *p);
+  for (int i = 0; i < DIFF_WORDS; i++) p->word[i].n = 0;
+  p->read = 0;
+  p->incomplete = false;
   d->wa.out = d->wb.out = p;
   walk_program(&d->wa, &data);
   walk_program(&d->wb, &data);
@@ -474,8 +492,7 @@ static cJSON *diff_syscall(struct diff *d, const struct diff_arch *arch, uint32_
         answer_text(rb, tb, sizeof tb);
         cJSON *e = cJSON_CreateObject(), *args = cJSON_AddObjectToObject(e, "args");
         for (int q = 0; q < DIFF_PARAMS; q++)
-          if (params & (1u << q))
-            add_param_value(args, q, q < 6 ? probe.args[q] : probe.instruction_pointer);
+          if (params & (1u << q)) add_param_value(args, q, q < 6 ? probe.args[q] : probe.instruction_pointer);
         cJSON_AddStringToObject(e, "a", ta);
         cJSON_AddStringToObject(e, "b", tb);
         cJSON_AddItemToArray(cases, e);

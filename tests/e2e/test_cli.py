@@ -149,15 +149,111 @@ class PolicyDiff(CliTest):
     running both compiled programs, arguments included; the answers are
     checked against a real sandbox."""
 
-    def profile(self, name, syscalls):
+    def profile(self, name, syscalls, errno=38, **more):
         path = self.path(name)
         with open(path, "w") as f:
-            json.dump({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": syscalls}, f)
+            json.dump(dict({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": errno, "syscalls": syscalls},
+                           **more), f)
         return path
+
+    def diff(self, a, b):
+        """The entries of `policy diff A B --json`, by (syscall, arch)."""
+        rc, out, err = self.cr("policy", "diff", a, b, "--json")
+        self.assertEqual(rc, 1, err)
+        got = json.loads(out)
+        self.assertTrue(got["complete"])
+        return {(e["syscall"], e["arch"]): e for e in got["syscalls"]}
+
+    @staticmethod
+    def native():
+        return {"x86_64": "x86_64", "aarch64": "aarch64"}.get(os.uname().machine, os.uname().machine)
+
+    def cases(self, entry):
+        return {tuple(sorted(c["args"].items())): (c["a"], c["b"]) for c in entry["cases"]}
+
+    def test_arguments_together(self):
+        """A rule on two arguments: the second is read only behind the first."""
+        def socket(type_):
+            return [{"names": ["socket"], "action": "SCMP_ACT_ALLOW",
+                     "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"},
+                              {"index": 1, "value": type_, "op": "SCMP_CMP_EQ"}]}]
+        got = self.diff(self.profile("a.json", socket(1), errno=1), self.profile("b.json", socket(3), errno=1))
+        self.assertEqual(set(got), {("socket", self.native())})
+        entry = got["socket", self.native()]
+        self.assertEqual((entry["a"], entry["b"]), ("EPERM", "EPERM"))
+        cases = self.cases(entry)
+        self.assertEqual(cases[(("0", 2), ("1", 1))], ("allowed", "EPERM"))
+        self.assertEqual(cases[(("0", 2), ("1", 3))], ("EPERM", "allowed"))
+        self.assertEqual(entry["cases_total"], 2)
+
+    def test_the_high_word(self):
+        """A 64-bit argument: libseccomp tests its halves one at a time."""
+        a = self.profile("a.json", [{"names": ["mmap"], "action": "SCMP_ACT_ALLOW",
+                                     "args": [{"index": 1, "value": 4294967296, "op": "SCMP_CMP_EQ"}]}], errno=1)
+        b = self.profile("b.json", [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}], errno=1)
+        got = self.diff(a, b)
+        entry = got["mmap", self.native()]
+        self.assertEqual((entry["a"], entry["b"]), ("EPERM", "EPERM"))
+        self.assertEqual(self.cases(entry), {(("1", 4294967296),): ("allowed", "EPERM")})
+        rc, out, err = self.cr("policy", "diff", a, b)
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"mmap arg1=4294967296 +A: allowed +B: EPERM")
+
+    def test_single_bits_of_a_mask(self):
+        def clone(mask):
+            return [{"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+                     "args": [{"index": 0, "value": mask, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]
+        got = self.diff(self.profile("a.json", clone(0x7e020080), errno=1),
+                        self.profile("b.json", clone(0x10000000), errno=1))
+        entry = got["clone", self.native()]
+        self.assertEqual((entry["a"], entry["b"]), ("allowed", "allowed"))
+        cases = self.cases(entry)
+        self.assertEqual(cases[(("0", 0x80),)], ("EPERM", "allowed"))           # CLONE_NEWTIME
+        self.assertEqual(cases[(("0", 0x20000),)], ("EPERM", "allowed"))        # CLONE_NEWNS
+        self.assertNotIn((("0", 0x10000000),), cases)                           # both refuse it
+
+    def test_a_search_cut_short(self):
+        """Six arguments tested together: too many combinations to run."""
+        rules = [{"names": ["read"], "action": "SCMP_ACT_ALLOW",
+                  "args": [{"index": i, "value": base + i, "op": "SCMP_CMP_EQ"} for i in range(6)]}
+                 for base in (10, 20, 30, 40)]
+        a, b = self.profile("a.json", rules, errno=1), self.profile("b.json", rules, errno=1)
+        rc, out, err = self.cr("policy", "diff", a, b)
+        self.assertEqual((rc, out), (0, "%s and %s: differences not found (the search was cut short)\n" % (a, b)),
+                         err)
+        rc, out, err = self.cr("policy", "diff", a, b, "--json")
+        got = json.loads(out)
+        self.assertEqual((rc, got["differing"], got["complete"]), (0, 0, False), err)
+        self.assertFalse(got["arches"][0]["complete"])
+
+    @unittest.skipUnless(os.uname().machine == "x86_64", "x86-64's compat ABIs")
+    def test_other_abis(self):
+        calls = [{"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}]
+        a = self.profile("a.json", calls, architectures=["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"])
+        b = self.profile("b.json", calls)
+        rc, out, err = self.cr("policy", "diff", a, b, "--json")
+        self.assertEqual(rc, 1, err)
+        root = json.loads(out)
+        self.assertEqual([x["arch"] for x in root["arches"]], ["x86_64", "x32", "x86"])
+        got = {(e["syscall"], e["arch"]): e for e in root["syscalls"]}
+        self.assertNotIn(("read", "x86_64"), got)
+        for arch in ("x86", "x32"):
+            self.assertEqual((got["read", arch]["a"], got["read", arch]["b"]), ("allowed", "kill"))
+            self.assertEqual((got["ptrace", arch]["a"], got["ptrace", arch]["b"]), ("ENOSYS", "kill"))
+        self.assertEqual(got["read", "x32"]["nr"], 0x40000000)
+        self.assertEqual(got["read", "x86"]["nr"], 3)
+        self.assertTrue(all(e["arch"] in ("x86", "x32") for e in root["syscalls"]))
+        rc, out, err = self.cr("policy", "diff", a, b)
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"read \(x86\) +A: allowed +B: kill")
+        self.assertRegex(out, r"\d+ x32 calls +A: ENOSYS +B: kill")
 
     def test_the_same_policy(self):
         rc, out, err = self.cr("policy", "diff", "default", "default")
         self.assertEqual((rc, out), (0, "default and default answer every system call alike\n"), err)
+        rc, out, err = self.cr("policy", "diff", "default", "default", "--json")
+        got = json.loads(out)
+        self.assertEqual((rc, got["differing"], got["syscalls"], got["complete"]), (0, 0, [], True), err)
 
     def test_a_call_and_an_argument(self):
         base = [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]
@@ -191,7 +287,8 @@ class PolicyDiff(CliTest):
         self.assertEqual((got["ptrace"]["a"], got["ptrace"]["b"]), ("allowed", "EPERM"))
         self.assertEqual(got["execve"]["b"], "supervised")
         self.assertNotIn("read", got)
-        netlink = {c["args"]["0"]: c for c in got["socket"]["cases"]}
+        self.assertEqual({e["arch"] for e in json.loads(out)["syscalls"]}, {self.native()})
+        netlink = {c["args"]["0"]: c for c in got["socket"]["cases"] if set(c["args"]) == {"0"}}
         script = "import socket\ntry:\n socket.socket(16, 3, 0)\n print('made')\nexcept OSError as e:\n print(e.errno)"
         for policy in ("default", "strict"):
             rc, out, err = self.cr("run", "--seccomp", policy, "--", "/usr/bin/python3", "-c", script)

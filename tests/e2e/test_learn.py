@@ -175,6 +175,13 @@ class Learn(SandboxTest):
         self.assertIn("seccomp refused keyctl (EPERM)", learned.err)
         self.assertNotIn("keyctl", {n for e in profile["syscalls"] for n in e["names"]})
 
+    def test_refused_calls_in_when_asked(self):
+        learned, profile = self.learn(self.py(KEYCTL), self.path("k.json"), "--allow-refused")
+        self.assertIn("keyctl", self.names(profile))
+        res, report = self.rerun(self.py(KEYCTL), self.path("k.json"))
+        self.assertNotEqual(res.out.strip(), "keyctl EPERM", res.describe())
+        self.assertEqual(report["denied"], [])
+
     def test_profile_on_stdout(self):
         res = self.cli("learn", self.write_config(self.sh("echo program-output")))
         self.assertEqual(res.rc, 0, res.describe())
