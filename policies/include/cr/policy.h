@@ -29,8 +29,9 @@ struct cr_bpf {
    * and so is a profile that notifies one exec syscall but allows the other. */
   bool exec_once;
   /* SECCOMP_FILTER_FLAG_* the profile asks for ("flags" in the profile).
-   * NEW_LISTENER is not in it: the launcher adds it when exec_once is set
-   * (TSYNC_ESRCH is added here when TSYNC is asked for with exec_once). */
+   * NEW_LISTENER is not in it: the launcher adds it when the sandbox
+   * notifies (exec_once, reporting, learning); TSYNC_ESRCH is added
+   * whenever TSYNC is asked for, as a listener may come with it. */
   unsigned int filter_flags;
   /* The reporting program (cr_bpf_add_reporting), malloc'd, reporting_len
    * instructions; NULL when the profile refuses nothing on purpose. Not
