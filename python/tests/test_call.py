@@ -102,6 +102,27 @@ def test_no_answer_errors():
     assert info.value.exit_code == 4
 
 
+def test_a_call_the_filter_refused_is_named():
+    """What the filter refused or killed at is in the error: often the cause."""
+    import json, tempfile
+    folder = tempfile.mkdtemp()
+    try:
+        os.chmod(folder, 0o755)  # the sandbox's host identity reads the profile
+        profile = os.path.join(folder, "kill.json")
+        with open(profile, "w") as f:
+            json.dump({"defaultAction": "SCMP_ACT_ALLOW",
+                       "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}, f)
+        os.chmod(profile, 0o644)
+        with pytest.raises(cleanroom.CrashError) as info:
+            cleanroom.call(os.getppid, config=cleanroom.Config().set(seccomp=profile))
+        assert "killed by the seccomp filter at getppid" in str(info.value)
+        assert info.value.report["seccomp_killed_at"] == "getppid"
+    finally:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
 def test_memory_limit():
     if ROOT:
         with pytest.raises(cleanroom.MemoryLimitError) as info:
