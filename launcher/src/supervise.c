@@ -332,6 +332,16 @@ void cr_conclude(struct cr_sandbox *sb) {
   if (sb->sv.deadline_fired) res->time_limit_hit = true; /* the fallback ended it */
   res->wall_ms = cr_now_ms() - sb->sv.setup_started_ms;
   cr_cgroups_finish(&sb->plan.cgroups, res); /* oom kills, pids hits, peak; then removed */
+  /* The memory limit's OOM killer chose the init (a copy of the launcher's
+   * process, it may be the largest one): the sandbox ended at its memory
+   * limit, as if the payload had been chosen, not in its setup. */
+  if (!sb->sv.got_record && res->oom_killed && WIFSIGNALED(init_status) && WTERMSIG(init_status) == SIGKILL) {
+    cr_error_free(sb->run_err);
+    sb->run_err = NULL;
+    res->setup_failed = false;
+    res->term_signal = SIGKILL;
+    res->exit_code = 128 + SIGKILL;
+  }
   if (sb->run_err) cr_result_set_error(res, sb->run_err);
   if (sb->audit) {
     bool ended = sb->sv.got_record && sb->sv.record.head.kind == CR_RECORD_PAYLOAD_ENDED;

@@ -224,6 +224,16 @@ class FreshScheduling(SandboxTest):
         self.assertEqual(got["oom_score_adj"], own)
         self.assertEqual(report["carried"]["oom_score_adj"], own)
 
+    def test_the_oom_killer_chooses_the_payload_not_the_init(self):
+        """The init, a copy of the launcher's process, may be the bigger one:
+        it goes back to the value it inherited once the payload has the
+        sandbox's 500."""
+        p = run_from(None, [CLEANROOM, "run", "--", "/bin/sh", "-c",
+                            "cat /proc/self/oom_score_adj /proc/1/oom_score_adj"], self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        own = int(open("/proc/self/oom_score_adj").read())
+        self.assertEqual([int(v) for v in p.stdout.split()], [500, own])
+
     def test_oom_score_adj_undeclared_is_fresh(self):
         """A config with a process section of its own (no 500 from the
         default): the caller's value does not pass, 0 does."""

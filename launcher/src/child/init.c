@@ -84,6 +84,16 @@ static int32_t read_oom_score_adj(int fd) {
  * payload inherits it at fork. Raising needs no privilege; lowering below
  * what the launcher had does, and what the sandbox cannot lower carries
  * over (a ceiling). */
+/* The init's own oom_score_adj goes back to what it inherited once the
+ * payload is forked with the sandbox's (init_oom_after_fork): the OOM
+ * killer must choose the payload, not the init, which is a copy of the
+ * launcher's process and may have the larger resident set (a host under a
+ * sanitizer, a big interpreter). */
+static struct {
+  int fd;
+  char inherited[16];
+} init_oom = {.fd = -1};
+
 static void set_oom_score_adj(const struct cr_plan *plan, struct cr_carried *carried) {
   const struct cr_process *p = &plan->cfg->process;
   int adj = p->has_oom_score_adj ? p->oom_score_adj : 0; /* undeclared: a fresh process's */
@@ -96,12 +106,22 @@ static void set_oom_score_adj(const struct cr_plan *plan, struct cr_carried *car
   }
   int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
   if (fd < 0) fail(plan, errno, "process.oom_score_adj", "open /proc/self/oom_score_adj");
+  ssize_t n = pread(fd, init_oom.inherited, sizeof init_oom.inherited - 1, 0);
+  init_oom.inherited[n > 0 ? n : 0] = '\0';
   if (cr_write_all(fd, text, strlen(text)) < 0) {
     if (errno != EACCES) fail(plan, errno, "process.oom_score_adj", "write /proc/self/oom_score_adj");
     carried->bits |= CR_CARRIED_OOM_SCORE_ADJ;
     carried->oom_score_adj = read_oom_score_adj(fd);
   }
-  close(fd);
+  init_oom.fd = fd;
+}
+
+/* Best effort: a value the kernel refuses leaves the init as the payload. */
+static void init_oom_after_fork(void) {
+  if (init_oom.fd < 0) return;
+  if (init_oom.inherited[0]) (void)cr_write_all(init_oom.fd, init_oom.inherited, strlen(init_oom.inherited));
+  close(init_oom.fd);
+  init_oom.fd = -1;
 }
 
 /* Wait until the launcher has written our id maps. While it does, this
@@ -793,6 +813,7 @@ void cr_init_main(const struct cr_plan *plan) {
     fail(plan, 0, "init", "the init is dumpable: refusing to start");
   pid_t payload = start_payload(plan, &st, notify_pair);
   if (payload < 0) fail(plan, errno, "init", "start the payload");
+  init_oom_after_fork();
 
   if (notify_pair[1] >= 0) close(notify_pair[1]);
   int sigfd = signalfd(-1, &set, SFD_CLOEXEC);
