@@ -270,6 +270,31 @@ class SocketUnderBind(ExplainTest):
         self.assertEqual(len(details), 21)
         self.assertIn("25 unix sockets", details[-1])
 
+    def test_the_walk_opens_no_more_than_the_sandbox_may(self):
+        """The walk is the sandbox's host identity's: a symlink out of the
+        bound tree is not followed, a /proc magic link as the source is
+        refused, and a folder that identity may not read shows nothing."""
+        outside = self.make_dir("outside")
+        self.listen(os.path.join(outside, "away.sock"), 0o777)
+        tree = self.make_dir("tree")
+        os.symlink(outside, os.path.join(tree, "link"))
+        got = self.explain("--ro-bind", tree + ":/tree", *ALL_LIMITS)
+        bound = path_entry(got, "/tree")
+        self.assertEqual((bound["sockets"], bound["sockets_total"]), ([], 0), bound)
+        got = self.explain("--ro-bind", "/proc/self/root:/r", *ALL_LIMITS)
+        self.assertFalse(path_entry(got, "/r")["present"], path_entry(got, "/r"))
+        # as root the sandbox is uid 65534: a 0700 folder of root's; as an
+        # ordinary user, /root, another user's
+        if os.getuid() == 0:
+            private = self.make_dir("private", 0o700)
+            self.listen(os.path.join(private, "mine.sock"), 0o777)
+        else:
+            private = "/root"
+            self.assertFalse(os.access(private, os.R_OK), "/root is readable by this user: no test")
+        got = self.explain("--ro-bind", private + ":/private", *ALL_LIMITS)
+        bound = path_entry(got, "/private")
+        self.assertEqual((bound["sockets"], bound["sockets_total"]), ([], 0), bound)
+
     def test_a_socket_name_cannot_forge_the_listing(self):
         """The plugin's folder names its files: a newline or an escape
         sequence in one must not add a line to the text or drive the
