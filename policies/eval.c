@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cr/bpf_run.h"
@@ -21,6 +22,24 @@ int cr_bpf_eval(const struct sock_filter *insns, size_t len, const struct seccom
   *out = (struct cr_bpf_outcome){
       .action = run.action, .read_args = run.args_read != 0, .args_read = run.args_read};
   return 0;
+}
+
+const char *cr_seccomp_answer_name(uint32_t action, char *buf, size_t size) {
+  switch (action & SECCOMP_RET_ACTION_FULL) {
+    case SECCOMP_RET_ALLOW: return "allowed";
+    case SECCOMP_RET_LOG: return "allowed (logged)";
+    case SECCOMP_RET_USER_NOTIF: return "supervised";
+    case SECCOMP_RET_TRACE: return "traced";
+    case SECCOMP_RET_TRAP: return "trap (SIGSYS)";
+    case SECCOMP_RET_ERRNO: {
+      int e = (int)(action & SECCOMP_RET_DATA);
+      const char *name = strerrorname_np(e);
+      if (name) return name;
+      snprintf(buf, size, "errno %d", e);
+      return buf;
+    }
+    default: return "kill"; /* KILL_PROCESS, KILL_THREAD, and what the kernel takes for them */
+  }
 }
 
 int cr_syscall_number(const char *name) {

@@ -638,12 +638,5 @@ static cJSON *carried_section(const struct cr_audit *a, const struct cr_carried 
 }
 
 int cr_audit_conclude(const struct cr_audit *a, const struct cr_carried *carried, struct cr_result *res) {
-  cJSON *withheld = withheld_section(a, carried);
-  cJSON *kept = carried_section(a, carried);
-  int rc = withheld && kept ? cr_result_set_audit(res, withheld, kept) : -1;
-  if (rc < 0) {
-    cJSON_Delete(withheld);
-    cJSON_Delete(kept);
-  }
-  return rc;
+  return cr_result_set_audit(res, withheld_section(a, carried), carried_section(a, carried));
 }

@@ -18,23 +18,12 @@
  * name (only an evaluator that disagreed with the kernel would count one:
  * it is never dressed up as a kill). */
 static void add_action(cJSON *e, uint32_t action) {
-  uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
-  if (kind != SECCOMP_RET_ERRNO) {
-    const char *name = kind == SECCOMP_RET_KILL_PROCESS || kind == SECCOMP_RET_KILL_THREAD ? "kill"
-                       : kind == SECCOMP_RET_TRAP                                          ? "trap"
-                       : kind == SECCOMP_RET_ALLOW                                         ? "allow"
-                       : kind == SECCOMP_RET_LOG                                           ? "log"
-                                                                                           : "other";
-    cJSON_AddStringToObject(e, "action", name);
-    cJSON_AddNullToObject(e, "errno");
-    return;
-  }
-  int errnum = (int)(action & SECCOMP_RET_DATA);
-  const char *name = strerrorname_np(errnum);
   char buf[32];
-  if (!name) snprintf(buf, sizeof buf, "errno %d", errnum);
-  cJSON_AddStringToObject(e, "action", name ? name : buf);
-  cJSON_AddNumberToObject(e, "errno", errnum);
+  cJSON_AddStringToObject(e, "action", cr_seccomp_answer_name(action, buf, sizeof buf));
+  if ((action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+    cJSON_AddNumberToObject(e, "errno", (int)(action & SECCOMP_RET_DATA));
+  else
+    cJSON_AddNullToObject(e, "errno");
 }
 
 /* An argument's value: a number where JSON holds it exactly, else hex text

@@ -105,7 +105,8 @@ struct cr_result *cr_result_new(void);
 void cr_result_set_error(struct cr_result *res, const cr_error *err);
 /* A setup that failed with `err` (exit 125). */
 void cr_result_set_failed(struct cr_result *res, const cr_error *err);
-/* The audit's sections (cJSON objects, owned by the result from now on). */
+/* The audit's sections (cJSON objects, owned by the result from now on,
+ * also when -1: one could not be printed, or is NULL). */
 struct cJSON;
 int cr_result_set_audit(struct cr_result *res, struct cJSON *withheld, struct cJSON *carried);
 /* What the filter refused (the init's table, strict's refused execs):

@@ -354,25 +354,9 @@ static void walk_program(struct walk *w, const struct seccomp_data *given) {
 
 /* ---- running both programs ---------------------------------------------------------- */
 
-/* An answer as a word: "allowed", "EPERM", "ENOSYS", "kill", "trap", ... */
 static void answer_text(uint32_t action, char *buf, size_t size) {
-  switch (action & SECCOMP_RET_ACTION_FULL) {
-    case SECCOMP_RET_ALLOW: snprintf(buf, size, "allowed"); return;
-    case SECCOMP_RET_LOG: snprintf(buf, size, "allowed (logged)"); return;
-    case SECCOMP_RET_USER_NOTIF: snprintf(buf, size, "supervised"); return;
-    case SECCOMP_RET_TRACE: snprintf(buf, size, "traced"); return;
-    case SECCOMP_RET_TRAP: snprintf(buf, size, "trap (SIGSYS)"); return;
-    case SECCOMP_RET_ERRNO: {
-      int e = (int)(action & SECCOMP_RET_DATA);
-      const char *name = strerrorname_np(e);
-      if (name)
-        snprintf(buf, size, "%s", name);
-      else
-        snprintf(buf, size, "errno %d", e);
-      return;
-    }
-    default: snprintf(buf, size, "kill"); return;
-  }
+  const char *name = cr_seccomp_answer_name(action, buf, size);
+  if (name != buf) snprintf(buf, size, "%s", name);
 }
 
 static int run_one(const struct cr_bpf *bpf, const struct seccomp_data *data, uint32_t *action,

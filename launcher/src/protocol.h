@@ -133,7 +133,6 @@ struct cr_carried {
   int32_t sched_policy;
   int32_t ioprio;
   int32_t oom_score_adj;
-  uint32_t n_cpus;
   uint64_t cpus[CR_CPU_SET_WORDS];
 };
 

@@ -25,14 +25,40 @@
 
 /* ---- results ------------------------------------------------------------ */
 
+/* A JSON object of the result and its text, which the public field shows. */
+struct json_part {
+  cJSON *json;
+  char *text;
+};
+
+static void json_part_free(struct json_part *p) {
+  cJSON_Delete(p->json);
+  free(p->text);
+  *p = (struct json_part){0};
+}
+
+/* `json` becomes the part (taken over, also on failure); -1 when it cannot
+ * be printed. */
+static int json_part_set(struct json_part *p, cJSON *json, const char **pub) {
+  char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+  if (!text) {
+    cJSON_Delete(json);
+    return -1;
+  }
+  json_part_free(p);
+  *p = (struct json_part){.json = json, .text = text};
+  *pub = text;
+  return 0;
+}
+
 /* A result with its own copy of the error text, freed with it. */
 struct result_box {
   struct cr_result pub;
   char *error;
-  cJSON *withheld, *carried; /* the audit's, printed into pub.withheld and pub.carried */
-  char *withheld_text, *carried_text;
-  cJSON *denied; /* printed into pub.denied */
-  char *denied_text, *killed_at;
+  /* the audit's sections and the refusals: the report adds the objects,
+   * pub.withheld, pub.carried and pub.denied point at their text */
+  struct json_part withheld, carried, denied;
+  char *killed_at;
   char *learned; /* pub.learned */
 };
 
@@ -45,12 +71,9 @@ void cr_result_free(struct cr_result *res) {
   if (!res) return;
   struct result_box *box = (struct result_box *)res;
   free(box->error);
-  cJSON_Delete(box->withheld);
-  cJSON_Delete(box->carried);
-  free(box->withheld_text);
-  free(box->carried_text);
-  cJSON_Delete(box->denied);
-  free(box->denied_text);
+  json_part_free(&box->withheld);
+  json_part_free(&box->carried);
+  json_part_free(&box->denied);
   free(box->killed_at);
   free(box->learned);
   free(box);
@@ -64,20 +87,13 @@ void cr_result_set_learned(struct cr_result *res, char *text) {
 
 int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t, uint64_t execs_refused) {
   struct result_box *box = (struct result_box *)res;
-  cJSON *denied = cr_denied_to_json(t, execs_refused);
-  char *text = denied ? cJSON_PrintUnformatted(denied) : NULL;
   char *killed_at = cr_denied_killed_at(t);
-  if (!text || (t->killed_at && !killed_at)) {
-    cJSON_Delete(denied);
-    free(text);
+  if ((t->killed_at && !killed_at) ||
+      json_part_set(&box->denied, cr_denied_to_json(t, execs_refused), &res->denied) < 0) {
     free(killed_at);
     return -1;
   }
-  cJSON_Delete(box->denied);
-  free(box->denied_text);
   free(box->killed_at);
-  box->denied = denied;
-  res->denied = box->denied_text = text;
   res->seccomp_killed_at = box->killed_at = killed_at;
   res->denied_unreported = t->unreported != 0;
   return 0;
@@ -85,21 +101,8 @@ int cr_result_set_denied(struct cr_result *res, const struct cr_denied_table *t,
 
 int cr_result_set_audit(struct cr_result *res, cJSON *withheld, cJSON *carried) {
   struct result_box *box = (struct result_box *)res;
-  char *withheld_text = cJSON_PrintUnformatted(withheld), *carried_text = cJSON_PrintUnformatted(carried);
-  if (!withheld_text || !carried_text) {
-    free(withheld_text);
-    free(carried_text);
-    return -1;
-  }
-  cJSON_Delete(box->withheld);
-  cJSON_Delete(box->carried);
-  free(box->withheld_text);
-  free(box->carried_text);
-  box->withheld = withheld;
-  box->carried = carried;
-  res->withheld = box->withheld_text = withheld_text;
-  res->carried = box->carried_text = carried_text;
-  return 0;
+  int rc = json_part_set(&box->withheld, withheld, &res->withheld);
+  return json_part_set(&box->carried, carried, &res->carried) < 0 ? -1 : rc;
 }
 
 void cr_result_set_error(struct cr_result *res, const cr_error *err) {
@@ -152,8 +155,8 @@ static void add_cgroup(cJSON *o, const struct cr_result *res) {
  * payload never ran. "seccomp_killed_at": the call the filter killed the
  * payload's process at, null when it did not. */
 static void add_denied(cJSON *o, const struct result_box *box) {
-  if (box && box->denied)
-    cJSON_AddItemToObject(o, "denied", cJSON_Duplicate(box->denied, true));
+  if (box && box->denied.json)
+    cJSON_AddItemToObject(o, "denied", cJSON_Duplicate(box->denied.json, true));
   else
     cJSON_AddArrayToObject(o, "denied");
   if (box && box->killed_at)
@@ -191,8 +194,9 @@ static cJSON *report_object(const struct cr_result *res, const cr_error *run_err
   const struct result_box *box = res != &failed ? (const struct result_box *)res : NULL;
   add_denied(o, box);
   if (!with_audit) return o;
-  if (box && box->withheld) cJSON_AddItemToObject(o, "withheld", cJSON_Duplicate(box->withheld, true));
-  if (box && box->carried) cJSON_AddItemToObject(o, "carried", cJSON_Duplicate(box->carried, true));
+  if (box && box->withheld.json)
+    cJSON_AddItemToObject(o, "withheld", cJSON_Duplicate(box->withheld.json, true));
+  if (box && box->carried.json) cJSON_AddItemToObject(o, "carried", cJSON_Duplicate(box->carried.json, true));
   return o;
 }
 

@@ -66,12 +66,16 @@ static void reset_ioprio(const struct cr_plan *plan, struct cr_carried *carried)
   carried->ioprio = (int32_t)prio;
 }
 
-static bool same_set(const cpu_set_t *a, const uint64_t *b) {
-  cpu_set_t want;
-  CPU_ZERO(&want);
+/* The config's CPU set (bit N of the words: CPU N) as the kernel's, and back. */
+static void words_to_set(const uint64_t *words, cpu_set_t *set) {
+  CPU_ZERO(set);
   for (unsigned cpu = 0; cpu < CR_CPU_SET_WORDS * 64 && cpu < CPU_SETSIZE; cpu++)
-    if ((b[cpu / 64] >> (cpu % 64)) & 1) CPU_SET(cpu, &want);
-  return CPU_EQUAL(a, &want);
+    if ((words[cpu / 64] >> (cpu % 64)) & 1) CPU_SET(cpu, set);
+}
+
+static void set_to_words(const cpu_set_t *set, uint64_t *words) {
+  for (unsigned cpu = 0; cpu < CR_CPU_SET_WORDS * 64 && cpu < CPU_SETSIZE; cpu++)
+    if (CPU_ISSET(cpu, set)) words[cpu / 64] |= 1ull << (cpu % 64);
 }
 
 /* Every CPU the cpuset allows (the kernel narrows a wider mask to it), or
@@ -81,24 +85,20 @@ static void reset_affinity(const struct cr_plan *plan, struct cr_carried *carrie
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) < 0) fail(plan, errno, "cpus", "sched_getaffinity");
   if (!p->has_cpus && (unsigned)CPU_COUNT(&set) >= plan->cpus_online) return;
-  if (p->has_cpus) {
-    CPU_ZERO(&set);
-    for (unsigned cpu = 0; cpu < CR_CPU_SET_WORDS * 64 && cpu < CPU_SETSIZE; cpu++)
-      if ((p->cpus[cpu / 64] >> (cpu % 64)) & 1) CPU_SET(cpu, &set);
-  } else {
-    memset(&set, 0xff, sizeof set);
-  }
-  if (sched_setaffinity(0, sizeof set, &set) < 0 && !(errno == EINVAL && p->has_cpus))
+  cpu_set_t want;
+  if (p->has_cpus)
+    words_to_set(p->cpus, &want);
+  else
+    memset(&want, 0xff, sizeof want);
+  if (sched_setaffinity(0, sizeof want, &want) < 0 && !(errno == EINVAL && p->has_cpus))
     fail(plan, errno, "cpus", "sched_setaffinity");
   if (sched_getaffinity(0, sizeof set, &set) < 0) fail(plan, errno, "cpus", "sched_getaffinity");
-  if (p->has_cpus && !same_set(&set, p->cpus))
+  if (p->has_cpus && !CPU_EQUAL(&set, &want))
     fail(plan, EINVAL, "process.cpus",
          "not all of these CPUs are among those cleanroom may use (its cpuset)");
   if (p->has_cpus || (unsigned)CPU_COUNT(&set) >= plan->cpus_online) return;
   carried->bits |= CR_CARRIED_CPUS;
-  carried->n_cpus = (uint32_t)CPU_COUNT(&set);
-  for (unsigned cpu = 0; cpu < CR_CPU_SET_WORDS * 64 && cpu < CPU_SETSIZE; cpu++)
-    if (CPU_ISSET(cpu, &set)) carried->cpus[cpu / 64] |= 1ull << (cpu % 64);
+  set_to_words(&set, carried->cpus);
 }
 
 void cr_payload_reset_scheduling(const struct cr_plan *plan, struct cr_carried *carried) {

@@ -130,6 +130,9 @@ struct cr_bpf_outcome {
  * instruction seccomp does not allow is an error (never a guess). */
 int cr_bpf_eval(const struct sock_filter *insns, size_t len, const struct seccomp_data *data,
                 struct cr_bpf_outcome *out, cr_error **err);
+/* An answer as a word ("allowed", "EPERM", "errno 4000", "kill", "trap
+ * (SIGSYS)", "supervised", ...), in `buf` when it is made there. */
+const char *cr_seccomp_answer_name(uint32_t action, char *buf, size_t size);
 /* The native number of a syscall name, -1 when this architecture has none. */
 int cr_syscall_number(const char *name);
 /* The name of a syscall of an architecture (AUDIT_ARCH_*), malloc'd; NULL
